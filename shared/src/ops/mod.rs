@@ -1,0 +1,5 @@
+//! The operations of the service, written against the storage traits only.
+
+pub mod cursor;
+pub mod files;
+pub mod upload;
