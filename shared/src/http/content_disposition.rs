@@ -273,7 +273,10 @@ mod tests {
 
     #[test]
     fn rfc6266_4_1_ascii_name_is_a_plain_quoted_filename() {
-        assert_eq!(attachment("report.pdf"), "attachment; filename=\"report.pdf\"");
+        assert_eq!(
+            attachment("report.pdf"),
+            "attachment; filename=\"report.pdf\""
+        );
         assert_eq!(
             attachment("Q3 report (final).pdf"),
             "attachment; filename=\"Q3 report (final).pdf\""
@@ -313,7 +316,10 @@ mod tests {
         let plain = value.find("filename=").expect("filename");
         let star = value.find("filename*=").expect("filename*");
         assert!(plain < star, "{value}");
-        assert_eq!(parts(&value), ("naive.txt".into(), Some("naïve.txt".into())));
+        assert_eq!(
+            parts(&value),
+            ("naive.txt".into(), Some("naïve.txt".into()))
+        );
     }
 
     #[test]
@@ -364,7 +370,10 @@ mod tests {
     #[test]
     fn rfc6266_appendix_d_combining_accents_are_dropped_in_the_fallback() {
         let nfd = "Re\u{301}sume\u{301}.pdf";
-        assert_eq!(parts(&attachment(nfd)), ("Resume.pdf".into(), Some(nfd.into())));
+        assert_eq!(
+            parts(&attachment(nfd)),
+            ("Resume.pdf".into(), Some(nfd.into()))
+        );
     }
 
     #[test]
@@ -405,7 +414,10 @@ mod tests {
             attachment("invoice\u{202E}fdp.exe"),
             "attachment; filename=\"invoicefdp.exe\""
         );
-        assert_eq!(attachment("a\u{200B}b.txt"), "attachment; filename=\"ab.txt\"");
+        assert_eq!(
+            attachment("a\u{200B}b.txt"),
+            "attachment; filename=\"ab.txt\""
+        );
     }
 
     #[test]
@@ -419,10 +431,7 @@ mod tests {
     #[test]
     fn rfc8187_3_2_1_everything_else_is_percent_encoded() {
         let value = attachment("é '()*,:<=>?@[]{}%\"");
-        let encoded = value
-            .split_once("filename*=UTF-8''")
-            .expect("filename*")
-            .1;
+        let encoded = value.split_once("filename*=UTF-8''").expect("filename*").1;
         assert_eq!(
             encoded,
             "%C3%A9%20%27%28%29%2A%2C%3A%3C%3D%3E%3F%40%5B%5D%7B%7D%25%22"
@@ -441,7 +450,10 @@ mod tests {
 
     #[test]
     fn surrounding_whitespace_is_trimmed_and_dotfiles_kept() {
-        assert_eq!(attachment("  report.pdf \t"), "attachment; filename=\"report.pdf\"");
+        assert_eq!(
+            attachment("  report.pdf \t"),
+            "attachment; filename=\"report.pdf\""
+        );
         assert_eq!(attachment(".bashrc"), "attachment; filename=\".bashrc\"");
         assert_eq!(attachment("_.txt"), "attachment; filename=\"_.txt\"");
     }
@@ -507,7 +519,10 @@ mod tests {
                 let (fallback, star) = parts(&value.replacen("inline", "attachment", 1));
                 assert!(fallback.len() <= FALLBACK_MAX_BYTES, "{name:?}");
                 assert!(!fallback.is_empty());
-                assert!(!fallback.contains(['"', '\\', ';', '%', '/']), "{fallback:?}");
+                assert!(
+                    !fallback.contains(['"', '\\', ';', '%', '/']),
+                    "{fallback:?}"
+                );
                 if let Some(star) = star {
                     assert!(star.len() <= NAME_MAX_BYTES, "{name:?}");
                     assert!(!star.chars().any(char::is_control), "{star:?}");

@@ -337,7 +337,10 @@ mod tests {
 
     #[test]
     fn rfc9110_15_5_17_all_of_several_ranges_unsatisfiable() {
-        assert_eq!(eval("bytes=10000-,20000-", LEN), RangeOutcome::Unsatisfiable);
+        assert_eq!(
+            eval("bytes=10000-,20000-", LEN),
+            RangeOutcome::Unsatisfiable
+        );
         assert_eq!(eval("bytes=-0,10000-10", LEN), RangeOutcome::Full); // 10000-10 is invalid
         assert_eq!(eval("bytes=-0, 10000-", LEN), RangeOutcome::Unsatisfiable);
     }

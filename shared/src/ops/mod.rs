@@ -2,4 +2,5 @@
 
 pub mod cursor;
 pub mod files;
+pub mod links;
 pub mod upload;

@@ -7,5 +7,5 @@ mod signer;
 mod sqlite;
 
 pub use disk::DiskBlobs;
-pub use signer::{BlobGrant, LocalSigner, VerifyError};
+pub use signer::{BlobGrant, LocalSigner, VerifyError, BLOB_PREFIX};
 pub use sqlite::SqliteMeta;
