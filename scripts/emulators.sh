@@ -50,11 +50,12 @@ PY
 # "NAME:PGID:CHILD". The session leader writes its own pid: setsid forks when the caller has
 # job control, so $! is not always the server.
 _fgemu_spawn() {
-    local name=$1 pidfile="$_FGEMU_DIR/$1.pid" child i
+    local name=$1 pidfile="$_FGEMU_DIR/$1.pid" child
     shift
+    # shellcheck disable=SC2016 # expanded by the inner sh
     setsid sh -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >"$_FGEMU_DIR/$name.log" 2>&1 </dev/null &
     child=$!
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         [ -s "$pidfile" ] && break
         sleep 0.05
     done
@@ -170,7 +171,7 @@ emulators_start() {
         return 1
     fi
     if ! command -v moto_server >/dev/null 2>&1 || ! command -v weed >/dev/null 2>&1; then
-        # shellcheck source=scripts/venv.sh
+        # shellcheck source=scripts/venv.sh disable=SC2317
         source "$_FGEMU_SCRIPTS/venv.sh" || return 1
     fi
     _FGEMU_DIR="$(mktemp -d -t filegate-emu.XXXXXX)" || return 1
@@ -190,12 +191,12 @@ emulators_start() {
 }
 
 emulators_stop() {
-    local e name pgid child i port
+    local e name pgid child port
     for e in ${_FGEMU_PROCS:-}; do
         name=${e%%:*} e=${e#*:} pgid=${e%%:*} child=${e#*:}
         kill -TERM -- "-$pgid" 2>/dev/null || true
         # weed takes a few seconds to flush and stop its servers.
-        for i in $(seq 1 75); do
+        for _ in $(seq 1 75); do
             _fgemu_group_alive "$pgid" || break
             sleep 0.2
         done

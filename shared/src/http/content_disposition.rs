@@ -29,7 +29,7 @@ impl Disposition {
 /// Byte cap of the ASCII `filename` fallback: long enough to be useful, short enough for any
 /// proxy's header limits.
 const FALLBACK_MAX_BYTES: usize = 200;
-/// Byte cap of the UTF-8 name in `filename*`: the common file-system limit (NAME_MAX), since a
+/// Byte cap of the UTF-8 name in `filename*`: the common file-system limit (`NAME_MAX`), since a
 /// longer name cannot be saved as is anyway.
 const NAME_MAX_BYTES: usize = 255;
 /// An extension longer than this is treated as part of the name when truncating.
@@ -37,7 +37,8 @@ const MAX_EXTENSION_BYTES: usize = 16;
 /// Used when nothing usable is left of the name.
 const DEFAULT_NAME: &str = "download";
 
-/// Everything outside RFC 8187 `attr-char` (ALPHA / DIGIT / "!#$&+-.^_`|~") is percent-encoded.
+/// Everything outside RFC 8187 `attr-char` (letters, digits, `!#$&+-.^_|~` and the backtick) is
+/// percent-encoded.
 const NOT_ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'!')
     .remove(b'#')

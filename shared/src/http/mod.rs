@@ -6,7 +6,7 @@ pub mod content_disposition;
 pub mod form;
 pub mod query;
 pub mod range;
-// pub mod render_html; (being written)
+pub mod render_html;
 pub mod request;
 pub mod response;
 pub mod service;

@@ -638,20 +638,20 @@ impl<'a> XmlTokens<'a> {
         }
     }
 
-    fn error(&self, kind: XmlErrorKind, reason: impl Into<String>, offset: usize) -> XmlError {
+    fn eof(&self, reason: &str) -> XmlError {
         XmlError {
-            kind,
-            reason: reason.into(),
-            offset,
+            kind: XmlErrorKind::Eof,
+            reason: reason.to_owned(),
+            offset: self.src.len(),
         }
     }
 
-    fn eof(&self, reason: &str) -> XmlError {
-        self.error(XmlErrorKind::Eof, reason, self.src.len())
-    }
-
     fn malformed(&self, reason: impl Into<String>, offset: usize) -> XmlError {
-        self.error(XmlErrorKind::Malformed, reason, offset)
+        XmlError {
+            kind: XmlErrorKind::Malformed,
+            reason: reason.into(),
+            offset,
+        }
     }
 
     fn skip_whitespace(&self, mut pos: usize) -> usize {
@@ -1701,6 +1701,12 @@ mod tests {
         assert!(page.contains(
             "<pre>1 &lt; 2 &amp;&amp; &quot;q&quot; &#39;a&#39;\n&lt;script&gt;x&lt;/script&gt;\n</pre>"
         ));
+    }
+
+    #[test]
+    fn text_keeps_a_leading_newline() {
+        let page = render(RenderKind::Text, "x.txt", "\nsecond line");
+        assert!(page.contains("<pre>\n\nsecond line</pre>"));
     }
 
     #[test]
