@@ -25,17 +25,28 @@ fn error(err: ApiError, request_id: &str) -> http::Response<BoxBody> {
     crate::server::to_hyper(filegate_shared::http::response::error(&err, request_id))
 }
 
-pub async fn handle(local: &LocalParts, req: http::Request<Incoming>, request_id: &str) -> http::Response<BoxBody> {
+pub async fn handle(
+    local: &LocalParts,
+    req: http::Request<Incoming>,
+    request_id: &str,
+) -> http::Response<BoxBody> {
     let key = req.uri().path().trim_start_matches(BLOB_PREFIX).to_string();
     let query = req.uri().query().unwrap_or("").to_string();
-    let grant = match local.signer.verify(req.method(), &key, &query, filegate_shared::clock::now()) {
+    let grant = match local
+        .signer
+        .verify(req.method(), &key, &query, filegate_shared::clock::now())
+    {
         Ok(g) => g,
         Err(e) => return error(ApiError::denied(e.to_string()), request_id),
     };
     let result = match grant {
         BlobGrant::Get { key, overrides } => get(local, &req, &key, overrides).await,
         BlobGrant::Put { key, pins } => put(local, req, &key, &pins).await,
-        BlobGrant::Part { upload_id, part_number, .. } => put_part(local, req, &upload_id, part_number).await,
+        BlobGrant::Part {
+            upload_id,
+            part_number,
+            ..
+        } => put_part(local, req, &upload_id, part_number).await,
     };
     result.unwrap_or_else(|e| error(e, request_id))
 }
@@ -47,32 +58,57 @@ async fn get(
     overrides: Option<ResponseOverrides>,
 ) -> Result<http::Response<BoxBody>, ApiError> {
     let path = local.blobs.blob_path(key).map_err(ApiError::from)?;
-    let mut file = tokio::fs::File::open(&path).await.map_err(|_| ApiError::FileNotFound)?;
+    let mut file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|_| ApiError::FileNotFound)?;
     let size = file.metadata().await.map_err(ApiError::internal)?.len();
-    let range_header = req.headers().get(header::RANGE).and_then(|v| v.to_str().ok());
+    let range_header = req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok());
     let (status, start, len) = match evaluate_range(range_header, size) {
         RangeOutcome::Full => (StatusCode::OK, 0, size),
         RangeOutcome::Partial(r) => (StatusCode::PARTIAL_CONTENT, r.start, r.len()),
         RangeOutcome::Unsatisfiable => return Err(ApiError::RangeNotSatisfiable { size }),
     };
     let mut res = http::Response::builder().status(status);
-    let h = res.headers_mut().ok_or_else(|| ApiError::internal("response builder"))?;
+    let h = res
+        .headers_mut()
+        .ok_or_else(|| ApiError::internal("response builder"))?;
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if status == StatusCode::PARTIAL_CONTENT {
-        let cr = filegate_shared::http::range::ByteRange { start, end: start + len - 1 }.content_range(size);
-        h.insert(header::CONTENT_RANGE, HeaderValue::from_str(&cr).map_err(ApiError::internal)?);
+        let cr = filegate_shared::http::range::ByteRange {
+            start,
+            end: start + len - 1,
+        }
+        .content_range(size);
+        h.insert(
+            header::CONTENT_RANGE,
+            HeaderValue::from_str(&cr).map_err(ApiError::internal)?,
+        );
     }
     if let Some(o) = overrides {
         // The signature covered these, and they were built by our header functions.
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_str(&o.content_type).map_err(ApiError::internal)?);
-        h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&o.content_disposition).map_err(ApiError::internal)?);
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(&o.content_type).map_err(ApiError::internal)?,
+        );
+        h.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_str(&o.content_disposition).map_err(ApiError::internal)?,
+        );
     }
     if req.method() == http::Method::HEAD {
         return res.body(empty_body()).map_err(ApiError::internal);
     }
-    file.seek(SeekFrom::Start(start)).await.map_err(ApiError::internal)?;
+    file.seek(SeekFrom::Start(start))
+        .await
+        .map_err(ApiError::internal)?;
     let stream = futures_util::stream::unfold((file, len), |(mut file, remaining)| async move {
         if remaining == 0 {
             return None;
@@ -82,21 +118,33 @@ async fn get(
             Ok(0) => None,
             Ok(n) => {
                 buf.truncate(n);
-                Some((Ok(Frame::data(Bytes::from(buf))), (file, remaining - n as u64)))
+                Some((
+                    Ok(Frame::data(Bytes::from(buf))),
+                    (file, remaining - n as u64),
+                ))
             }
             Err(e) => Some((Err(e), (file, 0))),
         }
     });
-    res.body(BodyExt::boxed(StreamBody::new(stream))).map_err(ApiError::internal)
+    res.body(BodyExt::boxed(StreamBody::new(stream)))
+        .map_err(ApiError::internal)
 }
 
 fn empty_body() -> BoxBody {
-    http_body_util::Empty::new().map_err(|never| match never {}).boxed()
+    http_body_util::Empty::new()
+        .map_err(|never| match never {})
+        .boxed()
 }
 
 /// Streams the body into `dest_tmp`, refusing more than `max` bytes; returns (size, sha256).
-async fn receive(body: Incoming, dest_tmp: &std::path::Path, max: u64) -> Result<(u64, [u8; 32]), ApiError> {
-    let mut out = tokio::fs::File::create(dest_tmp).await.map_err(ApiError::internal)?;
+async fn receive(
+    body: Incoming,
+    dest_tmp: &std::path::Path,
+    max: u64,
+) -> Result<(u64, [u8; 32]), ApiError> {
+    let mut out = tokio::fs::File::create(dest_tmp)
+        .await
+        .map_err(ApiError::internal)?;
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     let mut stream = body.into_data_stream();
@@ -104,7 +152,9 @@ async fn receive(body: Incoming, dest_tmp: &std::path::Path, max: u64) -> Result
         let chunk = chunk.map_err(|e| ApiError::invalid(format!("upload interrupted: {e}")))?;
         size += chunk.len() as u64;
         if size > max {
-            return Err(ApiError::invalid(format!("the body is larger than the {max} bytes this URL was signed for")));
+            return Err(ApiError::invalid(format!(
+                "the body is larger than the {max} bytes this URL was signed for"
+            )));
         }
         hasher.update(&chunk);
         out.write_all(&chunk).await.map_err(ApiError::internal)?;
@@ -113,19 +163,40 @@ async fn receive(body: Incoming, dest_tmp: &std::path::Path, max: u64) -> Result
     Ok((size, hasher.finalize().into()))
 }
 
-async fn put(local: &LocalParts, req: http::Request<Incoming>, key: &str, pins: &PutPins) -> Result<http::Response<BoxBody>, ApiError> {
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+async fn put(
+    local: &LocalParts,
+    req: http::Request<Incoming>,
+    key: &str,
+    pins: &PutPins,
+) -> Result<http::Response<BoxBody>, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n != pins.size) {
-        return Err(ApiError::denied(format!("Content-Length must be {} as signed", pins.size)));
+        return Err(ApiError::denied(format!(
+            "Content-Length must be {} as signed",
+            pins.size
+        )));
     }
     let tmp = local.blobs.temp_path();
     let received = receive(req.into_body(), &tmp, pins.size).await;
     let verdict = received.and_then(|(size, sha)| {
         if size != pins.size {
-            return Err(ApiError::invalid(format!("received {size} bytes, but {} were signed for", pins.size)));
+            return Err(ApiError::invalid(format!(
+                "received {size} bytes, but {} were signed for",
+                pins.size
+            )));
         }
-        if pins.sha256.as_deref().is_some_and(|want| want != hex::encode(sha)) {
-            return Err(ApiError::invalid("the body's SHA-256 does not match the signed checksum"));
+        if pins
+            .sha256
+            .as_deref()
+            .is_some_and(|want| want != hex::encode(sha))
+        {
+            return Err(ApiError::invalid(
+                "the body's SHA-256 does not match the signed checksum",
+            ));
         }
         Ok(sha)
     });
@@ -143,7 +214,12 @@ async fn put(local: &LocalParts, req: http::Request<Incoming>, key: &str, pins: 
 /// S3 caps a part at 5 GiB.
 const MAX_PART: u64 = 5 * 1024 * 1024 * 1024;
 
-async fn put_part(local: &LocalParts, req: http::Request<Incoming>, upload_id: &str, part_number: u32) -> Result<http::Response<BoxBody>, ApiError> {
+async fn put_part(
+    local: &LocalParts,
+    req: http::Request<Incoming>,
+    upload_id: &str,
+    part_number: u32,
+) -> Result<http::Response<BoxBody>, ApiError> {
     if !(1..=10_000).contains(&part_number) {
         return Err(ApiError::invalid("part numbers run from 1 to 10000"));
     }
@@ -159,7 +235,9 @@ async fn put_part(local: &LocalParts, req: http::Request<Incoming>, upload_id: &
             return Err(e);
         }
     };
-    tokio::fs::rename(&tmp, dir.join(part_number.to_string())).await.map_err(ApiError::internal)?;
+    tokio::fs::rename(&tmp, dir.join(part_number.to_string()))
+        .await
+        .map_err(ApiError::internal)?;
     etag_response(&part_etag(&sha))
 }
 

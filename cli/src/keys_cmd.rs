@@ -6,22 +6,37 @@ use filegate_shared::domain::tenant::{valid_label, valid_tenant};
 use filegate_shared::domain::Scopes;
 use filegate_shared::store::KeyStore;
 
-pub async fn create(keys: &dyn KeyStore, tenant: &str, user: Option<String>, scopes: &str) -> Result<String, String> {
+pub async fn create(
+    keys: &dyn KeyStore,
+    tenant: &str,
+    user: Option<String>,
+    scopes: &str,
+) -> Result<String, String> {
     if !valid_tenant(tenant) {
-        return Err(format!("tenant `{tenant}` must be 1..64 characters of A-Z a-z 0-9 _ -"));
+        return Err(format!(
+            "tenant `{tenant}` must be 1..64 characters of A-Z a-z 0-9 _ -"
+        ));
     }
     if user.as_deref().is_some_and(|u| !valid_label(u)) {
         return Err("user must be 1..256 bytes without control characters".into());
     }
     let scopes = Scopes::parse(scopes)?;
     let key = NewKey::generate(tenant, user, scopes);
-    keys.create_key(&key.record).await.map_err(|e| format!("could not store the key: {e}"))?;
+    keys.create_key(&key.record)
+        .await
+        .map_err(|e| format!("could not store the key: {e}"))?;
     Ok(key.full)
 }
 
 pub async fn list(keys: &dyn KeyStore, tenant: Option<&str>) -> Result<String, String> {
-    let all = keys.list_keys(tenant).await.map_err(|e| format!("could not list keys: {e}"))?;
-    let mut out = format!("{:<16}  {:<20}  {:<16}  {:<17}  {:<20}  {}\n", "KEY ID", "TENANT", "USER", "SCOPES", "CREATED", "REVOKED");
+    let all = keys
+        .list_keys(tenant)
+        .await
+        .map_err(|e| format!("could not list keys: {e}"))?;
+    let mut out = format!(
+        "{:<16}  {:<20}  {:<16}  {:<17}  {:<20}  {}\n",
+        "KEY ID", "TENANT", "USER", "SCOPES", "CREATED", "REVOKED"
+    );
     for k in all {
         out.push_str(&format!(
             "{:<16}  {:<20}  {:<16}  {:<17}  {:<20}  {}\n",
@@ -30,7 +45,9 @@ pub async fn list(keys: &dyn KeyStore, tenant: Option<&str>) -> Result<String, S
             k.user.as_deref().unwrap_or("-"),
             k.scopes.to_string(),
             filegate_shared::clock::rfc3339(k.created_at),
-            k.revoked_at.map(filegate_shared::clock::rfc3339).unwrap_or_else(|| "-".into()),
+            k.revoked_at
+                .map(filegate_shared::clock::rfc3339)
+                .unwrap_or_else(|| "-".into()),
         ));
     }
     Ok(out)
@@ -46,7 +63,10 @@ pub async fn revoke(keys: &dyn KeyStore, key_id: &str) -> Result<(), String> {
 
 /// On an empty data directory, `serve` creates tenant `dev` and prints its key once.
 pub async fn bootstrap_dev_key(keys: &dyn KeyStore) -> Result<Option<String>, String> {
-    let existing = keys.list_keys(None).await.map_err(|e| format!("could not read keys: {e}"))?;
+    let existing = keys
+        .list_keys(None)
+        .await
+        .map_err(|e| format!("could not read keys: {e}"))?;
     if !existing.is_empty() {
         return Ok(None);
     }

@@ -11,7 +11,11 @@ use filegate_shared::backend::Backend;
 use filegate_shared::settings::Settings;
 
 #[derive(Parser)]
-#[command(name = "filegate", version, about = "A file service for AI and business applications")]
+#[command(
+    name = "filegate",
+    version,
+    about = "A file service for AI and business applications"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,7 +24,12 @@ struct Cli {
 #[derive(clap::Args, Clone)]
 struct StoreArgs {
     /// Where the local backend keeps its database and blobs.
-    #[arg(long, env = "FILEGATE_DATA_DIR", default_value = "./filegate-data", global = true)]
+    #[arg(
+        long,
+        env = "FILEGATE_DATA_DIR",
+        default_value = "./filegate-data",
+        global = true
+    )]
     data_dir: PathBuf,
     /// `local` (a data directory) or `aws` (DynamoDB + S3, honoring AWS_ENDPOINT_URL).
     #[arg(long, env = "FILEGATE_BACKEND", default_value = "local", global = true)]
@@ -62,7 +71,9 @@ enum KeysCommand {
         #[arg(long)]
         tenant: Option<String>,
     },
-    Revoke { key_id: String },
+    Revoke {
+        key_id: String,
+    },
 }
 
 /// Settings from the environment, with the command's flags taking precedence.
@@ -94,9 +105,13 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve { addr, store } => {
             let backend = Backend::from_settings(settings(&store, Some(addr))?).await?;
             if let Some(key) = keys_cmd::bootstrap_dev_key(backend.keys.as_ref()).await? {
-                println!("Created tenant `dev`. Its API key is shown only this once:\n\n    {key}\n");
+                println!(
+                    "Created tenant `dev`. Its API key is shown only this once:\n\n    {key}\n"
+                );
             }
-            let (bound, task) = server::start(Arc::new(backend), addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let (bound, task) = server::start(Arc::new(backend), addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
             println!("filegate listening on http://{bound}");
             tokio::select! {
                 _ = task => Err("the server stopped unexpectedly".into()),
@@ -107,8 +122,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             let backend = Backend::from_settings(settings(&store, None)?).await?;
             let keys = backend.keys.as_ref();
             match command {
-                KeysCommand::Create { tenant, user, scopes } => println!("{}", keys_cmd::create(keys, &tenant, user, &scopes).await?),
-                KeysCommand::List { tenant } => print!("{}", keys_cmd::list(keys, tenant.as_deref()).await?),
+                KeysCommand::Create {
+                    tenant,
+                    user,
+                    scopes,
+                } => println!("{}", keys_cmd::create(keys, &tenant, user, &scopes).await?),
+                KeysCommand::List { tenant } => {
+                    print!("{}", keys_cmd::list(keys, tenant.as_deref()).await?)
+                }
                 KeysCommand::Revoke { key_id } => keys_cmd::revoke(keys, &key_id).await?,
             }
             Ok(())

@@ -21,7 +21,10 @@ use crate::blob_routes::{self, BoxBody};
 const FORM_OVERHEAD: u64 = 64 * 1024;
 
 /// Binds `addr` and serves until the task is dropped. Returns the bound address (port 0 works).
-pub async fn start(backend: Arc<Backend>, addr: SocketAddr) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+pub async fn start(
+    backend: Arc<Backend>,
+    addr: SocketAddr,
+) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
     let task = tokio::spawn(async move {
@@ -39,7 +42,8 @@ pub async fn start(backend: Arc<Backend>, addr: SocketAddr) -> std::io::Result<(
                     let backend = backend.clone();
                     async move { Ok::<_, std::convert::Infallible>(handle(&backend, req).await) }
                 });
-                let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc);
                 if let Err(e) = conn.await {
                     tracing::debug!(error = %e, "connection ended with an error");
                 }
@@ -59,22 +63,43 @@ async fn handle(backend: &Backend, req: http::Request<Incoming>) -> http::Respon
     let (mut parts, body) = req.into_parts();
     // Read no more than an inline upload can need; bigger bodies belong on /v1/uploads.
     let limit = backend.settings.inline_upload_limit + FORM_OVERHEAD;
-    let declared = parts.headers.get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return to_hyper(response::error(&too_large(backend.settings.inline_upload_limit), &request_id));
+        return to_hyper(response::error(
+            &too_large(backend.settings.inline_upload_limit),
+            &request_id,
+        ));
     }
-    let bytes = match Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX)).collect().await {
+    let bytes = match Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect()
+        .await
+    {
         Ok(c) => c.to_bytes(),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            return to_hyper(response::error(&too_large(backend.settings.inline_upload_limit), &request_id));
+        Err(e)
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            return to_hyper(response::error(
+                &too_large(backend.settings.inline_upload_limit),
+                &request_id,
+            ));
         }
         Err(e) => {
-            let err = filegate_shared::ApiError::invalid(format!("could not read the request body: {e}"));
+            let err =
+                filegate_shared::ApiError::invalid(format!("could not read the request body: {e}"));
             return to_hyper(response::error(&err, &request_id));
         }
     };
     parts.extensions.insert(RequestId(request_id));
-    let body = if bytes.is_empty() { lambda_http::Body::Empty } else { lambda_http::Body::Binary(bytes.to_vec()) };
+    let body = if bytes.is_empty() {
+        lambda_http::Body::Empty
+    } else {
+        lambda_http::Body::Binary(bytes.to_vec())
+    };
     let res = crate::dispatch::dispatch(backend, http::Request::from_parts(parts, body)).await;
     to_hyper(res)
 }
@@ -87,5 +112,8 @@ pub fn to_hyper(res: filegate_shared::http::Response) -> http::Response<BoxBody>
         lambda_http::Body::Binary(b) => Bytes::from(b),
         _ => Bytes::new(),
     };
-    http::Response::from_parts(parts, Full::new(bytes).map_err(|never| match never {}).boxed())
+    http::Response::from_parts(
+        parts,
+        Full::new(bytes).map_err(|never| match never {}).boxed(),
+    )
 }

@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use crate::settings::{BackendKind, Settings};
 use crate::store::local::{DiskBlobs, LocalSigner, SqliteMeta};
-use crate::store::{BlobStore, FileStore, IdempotencyStore, KeyStore, LinkStore, MultipartStore, SecretStore, Signer};
+use crate::store::{
+    BlobStore, FileStore, IdempotencyStore, KeyStore, LinkStore, MultipartStore, SecretStore,
+    Signer,
+};
 
 /// One handle per capability. Handlers and operations take only the ones they need.
 #[derive(Clone)]
@@ -44,11 +47,18 @@ impl Backend {
     }
 
     pub async fn local(settings: Settings) -> Result<Backend, String> {
-        let meta = SqliteMeta::open(&database_path(&settings))
-            .map_err(|e| format!("cannot open the database in {}: {e}", settings.data_dir.display()))?;
+        let meta = SqliteMeta::open(&database_path(&settings)).map_err(|e| {
+            format!(
+                "cannot open the database in {}: {e}",
+                settings.data_dir.display()
+            )
+        })?;
         let blobs = DiskBlobs::open(&settings.data_dir)
             .map_err(|e| format!("cannot use {} for blobs: {e}", settings.data_dir.display()))?;
-        let secret = meta.server_secret().await.map_err(|e| format!("cannot read the server secret: {e}"))?;
+        let secret = meta
+            .server_secret()
+            .await
+            .map_err(|e| format!("cannot read the server secret: {e}"))?;
         let signer = LocalSigner::new(secret, &settings.public_url);
         Ok(Backend {
             settings: Arc::new(settings),
@@ -60,7 +70,11 @@ impl Backend {
             signer: Arc::new(signer.clone()),
             multipart: Arc::new(blobs.clone()),
             cursor_key: secret,
-            local: Some(LocalParts { meta, blobs, signer }),
+            local: Some(LocalParts {
+                meta,
+                blobs,
+                signer,
+            }),
         })
     }
 

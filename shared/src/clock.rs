@@ -42,14 +42,19 @@ pub mod serde_rfc3339 {
         use serde::{Deserialize, Deserializer, Serializer};
         use time::OffsetDateTime;
 
-        pub fn serialize<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(
+            t: &Option<OffsetDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
             match t {
                 Some(t) => s.serialize_str(&super::super::rfc3339(*t)),
                 None => s.serialize_none(),
             }
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<OffsetDateTime>, D::Error> {
             match Option::<String>::deserialize(d)? {
                 None => Ok(None),
                 Some(s) => super::super::parse_rfc3339(&s)

@@ -74,7 +74,9 @@ impl Route {
         use Route::*;
         match self {
             UploadInline | CreateUpload | CompleteUpload { .. } => Function::Upload,
-            ListFiles | DeleteFiles | GetFile { .. } | RenameFile { .. } | DeleteFile { .. } => Function::Metadata,
+            ListFiles | DeleteFiles | GetFile { .. } | RenameFile { .. } | DeleteFile { .. } => {
+                Function::Metadata
+            }
             Preview { .. } | Download { .. } | ResolveLink { .. } => Function::Preview,
             CreateLink { .. } | RevokeLink { .. } | DownloadUrl { .. } => Function::Presign,
         }
@@ -83,7 +85,10 @@ impl Route {
 
 /// Matches a method and path (a trailing slash is tolerated).
 pub fn match_route(method: &Method, path: &str) -> Result<Route, RouteMiss> {
-    let trimmed = path.strip_suffix('/').filter(|p| !p.is_empty()).unwrap_or(path);
+    let trimmed = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
     let segs: Vec<&str> = trimmed.split('/').skip(1).collect();
     let m = method.as_str();
     let is_get = m == "GET" || m == "HEAD";
@@ -95,7 +100,10 @@ pub fn match_route(method: &Method, path: &str) -> Result<Route, RouteMiss> {
             _ => (None, true),
         },
         ["v1", "uploads"] => (matches!(m, "POST").then_some(Route::CreateUpload), true),
-        ["v1", "uploads", id, "complete"] => (matches!(m, "POST").then(|| Route::CompleteUpload { id: id.to_string() }), true),
+        ["v1", "uploads", id, "complete"] => (
+            matches!(m, "POST").then(|| Route::CompleteUpload { id: id.to_string() }),
+            true,
+        ),
         ["v1", "files", id] => {
             let id = id.to_string();
             let r = match m {
@@ -106,12 +114,32 @@ pub fn match_route(method: &Method, path: &str) -> Result<Route, RouteMiss> {
             };
             (r, true)
         }
-        ["v1", "files", id, "preview"] => (is_get.then(|| Route::Preview { id: id.to_string() }), true),
-        ["v1", "files", id, "download"] => (is_get.then(|| Route::Download { id: id.to_string() }), true),
-        ["v1", "files", id, "links"] => (matches!(m, "POST").then(|| Route::CreateLink { id: id.to_string() }), true),
-        ["v1", "files", id, "download-url"] => (matches!(m, "GET").then(|| Route::DownloadUrl { id: id.to_string() }), true),
-        ["v1", "links", token] => (matches!(m, "DELETE").then(|| Route::RevokeLink { token: token.to_string() }), true),
-        ["l", token] => (is_get.then(|| Route::ResolveLink { token: token.to_string() }), true),
+        ["v1", "files", id, "preview"] => {
+            (is_get.then(|| Route::Preview { id: id.to_string() }), true)
+        }
+        ["v1", "files", id, "download"] => {
+            (is_get.then(|| Route::Download { id: id.to_string() }), true)
+        }
+        ["v1", "files", id, "links"] => (
+            matches!(m, "POST").then(|| Route::CreateLink { id: id.to_string() }),
+            true,
+        ),
+        ["v1", "files", id, "download-url"] => (
+            matches!(m, "GET").then(|| Route::DownloadUrl { id: id.to_string() }),
+            true,
+        ),
+        ["v1", "links", token] => (
+            matches!(m, "DELETE").then(|| Route::RevokeLink {
+                token: token.to_string(),
+            }),
+            true,
+        ),
+        ["l", token] => (
+            is_get.then(|| Route::ResolveLink {
+                token: token.to_string(),
+            }),
+            true,
+        ),
         _ => (None, false),
     };
     match (route, allowed) {
@@ -129,18 +157,30 @@ mod tests {
     #[test]
     fn table_and_matcher_agree() {
         for (method, path, function) in ROUTES {
-            let concrete = path.replace("{id}", "0193a6f2-7c1e-7b3a-9c2d-5e8f1a2b3c4d").replace("{token}", "tok");
+            let concrete = path
+                .replace("{id}", "0193a6f2-7c1e-7b3a-9c2d-5e8f1a2b3c4d")
+                .replace("{token}", "tok");
             let m = Method::from_bytes(method.as_bytes()).expect("method");
-            let route = match_route(&m, &concrete).unwrap_or_else(|e| panic!("{method} {path}: {e:?}"));
+            let route =
+                match_route(&m, &concrete).unwrap_or_else(|e| panic!("{method} {path}: {e:?}"));
             assert_eq!(route.function(), *function, "{method} {path}");
         }
     }
 
     #[test]
     fn misses() {
-        assert_eq!(match_route(&Method::GET, "/v2/files"), Err(RouteMiss::NotFound));
-        assert_eq!(match_route(&Method::PUT, "/v1/files"), Err(RouteMiss::MethodNotAllowed));
-        assert_eq!(match_route(&Method::POST, "/v1/files/x/preview"), Err(RouteMiss::MethodNotAllowed));
+        assert_eq!(
+            match_route(&Method::GET, "/v2/files"),
+            Err(RouteMiss::NotFound)
+        );
+        assert_eq!(
+            match_route(&Method::PUT, "/v1/files"),
+            Err(RouteMiss::MethodNotAllowed)
+        );
+        assert_eq!(
+            match_route(&Method::POST, "/v1/files/x/preview"),
+            Err(RouteMiss::MethodNotAllowed)
+        );
         assert!(match_route(&Method::GET, "/v1/files/").is_ok());
     }
 }

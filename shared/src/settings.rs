@@ -23,6 +23,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Base of the URLs we hand out (`/l/<token>`, local signed blob URLs).
     pub public_url: String,
+    /// False when `public_url` is only the default derived from the listen address.
+    pub public_url_configured: bool,
     pub inline_upload_limit: u64,
     pub max_file_size: u64,
     pub multipart_threshold: u64,
@@ -57,33 +59,44 @@ impl Settings {
         let size = |k: &str, default: u64| -> Result<u64, String> {
             match get(k) {
                 None => Ok(default),
-                Some(v) => parse_size(&v).ok_or_else(|| format!("{k}: `{v}` is not a size (e.g. 4MiB, 1048576)")),
+                Some(v) => parse_size(&v)
+                    .ok_or_else(|| format!("{k}: `{v}` is not a size (e.g. 4MiB, 1048576)")),
             }
         };
         let secs = |k: &str, default: u64| -> Result<u64, String> {
             match get(k) {
                 None => Ok(default),
-                Some(v) => v.trim().parse::<u64>().map_err(|_| format!("{k}: `{v}` is not a number of seconds")),
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("{k}: `{v}` is not a number of seconds")),
             }
         };
         let backend = match get("FILEGATE_BACKEND").as_deref().map(str::trim) {
             None | Some("local") => BackendKind::Local,
             Some("aws") => BackendKind::Aws,
-            Some(other) => return Err(format!("FILEGATE_BACKEND: `{other}` is not `local` or `aws`")),
+            Some(other) => {
+                return Err(format!(
+                    "FILEGATE_BACKEND: `{other}` is not `local` or `aws`"
+                ))
+            }
         };
         let addr = get("FILEGATE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let s = Settings {
             backend,
-            data_dir: PathBuf::from(get("FILEGATE_DATA_DIR").unwrap_or_else(|| "./filegate-data".into())),
+            data_dir: PathBuf::from(
+                get("FILEGATE_DATA_DIR").unwrap_or_else(|| "./filegate-data".into()),
+            ),
             public_url: get("FILEGATE_PUBLIC_URL")
                 .unwrap_or_else(|| format!("http://{addr}"))
                 .trim_end_matches('/')
                 .to_string(),
+            public_url_configured: get("FILEGATE_PUBLIC_URL").is_some(),
             inline_upload_limit: size("FILEGATE_INLINE_UPLOAD_LIMIT", 4 * MIB)?,
             max_file_size: size("FILEGATE_MAX_FILE_SIZE", 5 * GIB)?,
             multipart_threshold: size("FILEGATE_MULTIPART_THRESHOLD", 16 * MIB)?,
             multipart_part_size: size("FILEGATE_MULTIPART_PART_SIZE", 8 * MIB)?,
-            inline_response_limit: size("FILEGATE_INLINE_RESPONSE_LIMIT", 5 * MIB)?,
+            inline_response_limit: size("FILEGATE_INLINE_RESPONSE_LIMIT", 4 * MIB)?,
             link_ttl_default: secs("FILEGATE_LINK_TTL_DEFAULT", 600)?,
             link_ttl_max: secs("FILEGATE_LINK_TTL_MAX", 604_800)?,
             signed_url_ttl: secs("FILEGATE_SIGNED_URL_TTL", 300)?,
@@ -92,7 +105,10 @@ impl Settings {
             denied_extensions: ext_list(get("FILEGATE_DENIED_EXTENSIONS")),
             table: get("FILEGATE_TABLE").unwrap_or_else(|| "filegate".into()),
             bucket: get("FILEGATE_BUCKET").unwrap_or_else(|| "filegate".into()),
-            s3_force_path_style: matches!(get("FILEGATE_S3_FORCE_PATH_STYLE").as_deref(), Some("1" | "true" | "yes")),
+            s3_force_path_style: matches!(
+                get("FILEGATE_S3_FORCE_PATH_STYLE").as_deref(),
+                Some("1" | "true" | "yes")
+            ),
             render_max_rows: secs("FILEGATE_RENDER_MAX_ROWS", 1000)? as usize,
             render_max_bytes: size("FILEGATE_RENDER_MAX_BYTES", MIB)?,
         };
@@ -105,16 +121,26 @@ impl Settings {
             return Err(format!("FILEGATE_MAX_FILE_SIZE may not exceed the storage limit of {STORAGE_MAX_OBJECT} bytes"));
         }
         if self.inline_upload_limit == 0 || self.inline_upload_limit > self.max_file_size {
-            return Err("FILEGATE_INLINE_UPLOAD_LIMIT must be between 1 byte and FILEGATE_MAX_FILE_SIZE".into());
+            return Err(
+                "FILEGATE_INLINE_UPLOAD_LIMIT must be between 1 byte and FILEGATE_MAX_FILE_SIZE"
+                    .into(),
+            );
         }
         if self.multipart_threshold > SINGLE_PUT_MAX {
-            return Err(format!("FILEGATE_MULTIPART_THRESHOLD may not exceed {SINGLE_PUT_MAX} bytes (one S3 PUT)"));
+            return Err(format!(
+                "FILEGATE_MULTIPART_THRESHOLD may not exceed {SINGLE_PUT_MAX} bytes (one S3 PUT)"
+            ));
         }
         if self.multipart_part_size < 5 * MIB || self.multipart_part_size > SINGLE_PUT_MAX {
-            return Err("FILEGATE_MULTIPART_PART_SIZE must be between 5MiB and 5GiB (S3 part limits)".into());
+            return Err(
+                "FILEGATE_MULTIPART_PART_SIZE must be between 5MiB and 5GiB (S3 part limits)"
+                    .into(),
+            );
         }
         if self.link_ttl_default == 0 || self.link_ttl_default > self.link_ttl_max {
-            return Err("FILEGATE_LINK_TTL_DEFAULT must be between 1 and FILEGATE_LINK_TTL_MAX".into());
+            return Err(
+                "FILEGATE_LINK_TTL_DEFAULT must be between 1 and FILEGATE_LINK_TTL_MAX".into(),
+            );
         }
         if self.link_ttl_max > 604_800 {
             return Err("FILEGATE_LINK_TTL_MAX may not exceed 604800 seconds (7 days)".into());
@@ -193,7 +219,7 @@ mod tests {
         assert_eq!(s.backend, BackendKind::Local);
         assert_eq!(s.inline_upload_limit, 4 * MIB);
         assert_eq!(s.max_file_size, 5 * GIB);
-        assert_eq!(s.inline_response_limit, 5 * MIB);
+        assert_eq!(s.inline_response_limit, 4 * MIB);
         assert_eq!(s.link_ttl_default, 600);
         assert_eq!(s.public_url, "http://127.0.0.1:3000");
     }
@@ -209,10 +235,12 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable() {
-        let e = Settings::from_lookup(|k| (k == "FILEGATE_INLINE_UPLOAD_LIMIT").then(|| "lots".into()))
-            .expect_err("must fail");
+        let e =
+            Settings::from_lookup(|k| (k == "FILEGATE_INLINE_UPLOAD_LIMIT").then(|| "lots".into()))
+                .expect_err("must fail");
         assert!(e.contains("FILEGATE_INLINE_UPLOAD_LIMIT"), "{e}");
-        let e = Settings::from_lookup(|k| (k == "FILEGATE_BACKEND").then(|| "gcp".into())).expect_err("must fail");
+        let e = Settings::from_lookup(|k| (k == "FILEGATE_BACKEND").then(|| "gcp".into()))
+            .expect_err("must fail");
         assert!(e.contains("FILEGATE_BACKEND"));
     }
 

@@ -35,7 +35,13 @@ pub fn request_id(req: &Request) -> String {
 }
 
 /// The access log line, written once per request after the response is built.
-pub fn log_request(req_method: &http::Method, path: &str, res: &Response, request_id: &str, started: Instant) {
+pub fn log_request(
+    req_method: &http::Method,
+    path: &str,
+    res: &Response,
+    request_id: &str,
+    started: Instant,
+) {
     tracing::info!(
         request_id,
         method = %req_method,

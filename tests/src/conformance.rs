@@ -9,8 +9,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use filegate_shared::auth::NewKey;
 use filegate_shared::backend::Backend;
-use filegate_shared::domain::{FileId, FileRecord, FileStatus, LinkKind, LinkRecord, LinkToken, Scopes};
-use filegate_shared::store::{IdempotencyRecord, ListQuery, PutPins, ResponseOverrides, StoreError};
+use filegate_shared::domain::{
+    FileId, FileRecord, FileStatus, LinkKind, LinkRecord, LinkToken, Scopes,
+};
+use filegate_shared::store::{
+    IdempotencyRecord, ListQuery, PutPins, ResponseOverrides, StoreError,
+};
 use time::OffsetDateTime;
 
 pub fn unique_tenant() -> String {
@@ -42,7 +46,12 @@ pub fn file(tenant: &str, user: Option<&str>, ns: Option<&str>) -> FileRecord {
     }
 }
 
-fn link(tenant: &str, file_id: FileId, ttl: time::Duration, max_uses: Option<u32>) -> (LinkToken, LinkRecord) {
+fn link(
+    tenant: &str,
+    file_id: FileId,
+    ttl: time::Duration,
+    max_uses: Option<u32>,
+) -> (LinkToken, LinkRecord) {
     let token = LinkToken::generate();
     let now = filegate_shared::clock::now();
     let rec = LinkRecord {
@@ -65,14 +74,24 @@ pub async fn files_round_trip(b: &Backend) {
     let mut f = file(&t, Some("u1"), None);
     b.files.create_file(&f).await.unwrap();
     assert_eq!(b.files.get_file(&t, &f.id).await.unwrap(), Some(f.clone()));
-    assert!(matches!(b.files.create_file(&f).await, Err(StoreError::Conflict(_))), "create must not overwrite");
+    assert!(
+        matches!(b.files.create_file(&f).await, Err(StoreError::Conflict(_))),
+        "create must not overwrite"
+    );
     f.name = "Résumé — final.pdf".into();
     b.files.update_file(&f).await.unwrap();
-    assert_eq!(b.files.get_file(&t, &f.id).await.unwrap().unwrap().name, "Résumé — final.pdf");
+    assert_eq!(
+        b.files.get_file(&t, &f.id).await.unwrap().unwrap().name,
+        "Résumé — final.pdf"
+    );
     assert!(b.files.delete_file(&t, &f.id).await.unwrap());
     assert!(!b.files.delete_file(&t, &f.id).await.unwrap());
     assert_eq!(b.files.get_file(&t, &f.id).await.unwrap(), None);
-    assert_eq!(b.files.update_file(&f).await, Err(StoreError::NotFound), "update must not resurrect");
+    assert_eq!(
+        b.files.update_file(&f).await,
+        Err(StoreError::NotFound),
+        "update must not resurrect"
+    );
 }
 
 pub async fn files_are_tenant_scoped(b: &Backend) {
@@ -81,7 +100,17 @@ pub async fn files_are_tenant_scoped(b: &Backend) {
     b.files.create_file(&f).await.unwrap();
     assert_eq!(b.files.get_file(&t2, &f.id).await.unwrap(), None);
     assert!(!b.files.delete_file(&t2, &f.id).await.unwrap());
-    let page = b.files.list_files(&t2, &ListQuery { limit: 10, ..Default::default() }).await.unwrap();
+    let page = b
+        .files
+        .list_files(
+            &t2,
+            &ListQuery {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert!(page.files.is_empty());
 }
 
@@ -89,7 +118,11 @@ pub async fn list_is_newest_first_paged_and_filtered(b: &Backend) {
     let t = unique_tenant();
     let mut ids = Vec::new();
     for i in 0..7 {
-        let user = if i % 2 == 0 { Some("even") } else { Some("odd") };
+        let user = if i % 2 == 0 {
+            Some("even")
+        } else {
+            Some("odd")
+        };
         let ns = if i < 3 { Some("ns1") } else { None };
         let f = file(&t, user, ns);
         b.files.create_file(&f).await.unwrap();
@@ -100,7 +133,18 @@ pub async fn list_is_newest_first_paged_and_filtered(b: &Backend) {
     let mut seen = Vec::new();
     let mut before = None;
     loop {
-        let page = b.files.list_files(&t, &ListQuery { limit: 3, before, ..Default::default() }).await.unwrap();
+        let page = b
+            .files
+            .list_files(
+                &t,
+                &ListQuery {
+                    limit: 3,
+                    before,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
         seen.extend(page.files.iter().map(|f| f.id));
         if !page.has_more {
             break;
@@ -110,16 +154,42 @@ pub async fn list_is_newest_first_paged_and_filtered(b: &Backend) {
     assert_eq!(seen, ids);
     let evens = b
         .files
-        .list_files(&t, &ListQuery { user: Some("even".into()), limit: 2, ..Default::default() })
+        .list_files(
+            &t,
+            &ListQuery {
+                user: Some("even".into()),
+                limit: 2,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(evens.files.len(), 2);
     assert!(evens.has_more, "4 even files, page of 2");
-    assert!(evens.files.iter().all(|f| f.created_by.as_deref() == Some("even")));
-    let ns = b.files.list_files(&t, &ListQuery { namespace: Some("ns1".into()), limit: 10, ..Default::default() }).await.unwrap();
+    assert!(evens
+        .files
+        .iter()
+        .all(|f| f.created_by.as_deref() == Some("even")));
+    let ns = b
+        .files
+        .list_files(
+            &t,
+            &ListQuery {
+                namespace: Some("ns1".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(ns.files.len(), 3);
     assert!(!ns.has_more);
-    let both = ListQuery { user: Some("odd".into()), namespace: Some("ns1".into()), limit: 10, ..Default::default() };
+    let both = ListQuery {
+        user: Some("odd".into()),
+        namespace: Some("ns1".into()),
+        limit: 10,
+        ..Default::default()
+    };
     assert_eq!(b.files.list_files(&t, &both).await.unwrap().files.len(), 1);
 }
 
@@ -130,7 +200,17 @@ pub async fn expired_pending_files_are_hidden(b: &Backend) {
     f.expires_at = Some(filegate_shared::clock::now() - time::Duration::seconds(5));
     b.files.create_file(&f).await.unwrap();
     assert_eq!(b.files.get_file(&t, &f.id).await.unwrap(), None);
-    let page = b.files.list_files(&t, &ListQuery { limit: 10, ..Default::default() }).await.unwrap();
+    let page = b
+        .files
+        .list_files(
+            &t,
+            &ListQuery {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert!(page.files.is_empty());
     let mut live = file(&t, None, None);
     live.status = FileStatus::Pending;
@@ -143,13 +223,36 @@ pub async fn keys_round_trip(b: &Backend) {
     let t = unique_tenant();
     let k = NewKey::generate(&t, Some("u".into()), Scopes::parse("read").unwrap());
     b.keys.create_key(&k.record).await.unwrap();
-    assert_eq!(b.keys.get_key(&k.record.key_id).await.unwrap(), Some(k.record.clone()));
+    assert_eq!(
+        b.keys.get_key(&k.record.key_id).await.unwrap(),
+        Some(k.record.clone())
+    );
     let listed = b.keys.list_keys(Some(&t)).await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert!(!serde_json::to_string(&listed[0]).unwrap().contains(&k.full[20..]), "secret must not be stored");
-    assert!(b.keys.revoke_key(&k.record.key_id, filegate_shared::clock::now()).await.unwrap());
-    assert!(!b.keys.revoke_key(&k.record.key_id, filegate_shared::clock::now()).await.unwrap());
-    assert!(b.keys.get_key(&k.record.key_id).await.unwrap().unwrap().revoked_at.is_some());
+    assert!(
+        !serde_json::to_string(&listed[0])
+            .unwrap()
+            .contains(&k.full[20..]),
+        "secret must not be stored"
+    );
+    assert!(b
+        .keys
+        .revoke_key(&k.record.key_id, filegate_shared::clock::now())
+        .await
+        .unwrap());
+    assert!(!b
+        .keys
+        .revoke_key(&k.record.key_id, filegate_shared::clock::now())
+        .await
+        .unwrap());
+    assert!(b
+        .keys
+        .get_key(&k.record.key_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .revoked_at
+        .is_some());
     assert_eq!(b.keys.get_key("0000000000000000").await.unwrap(), None);
 }
 
@@ -170,7 +273,15 @@ pub async fn links_count_uses_atomically(b: &Backend) {
         wins += usize::from(t.await.unwrap());
     }
     assert_eq!(wins, 1, "a 1-use link must succeed exactly once");
-    assert_eq!(b.links.get_link(&rec.token_hash).await.unwrap().unwrap().uses, 1);
+    assert_eq!(
+        b.links
+            .get_link(&rec.token_hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .uses,
+        1
+    );
 }
 
 pub async fn links_expire_and_revoke(b: &Backend) {
@@ -178,13 +289,44 @@ pub async fn links_expire_and_revoke(b: &Backend) {
     let (_, rec) = link(&t, FileId::new(), time::Duration::minutes(5), None);
     b.links.create_link(&rec).await.unwrap();
     let later: OffsetDateTime = rec.expires_at + time::Duration::seconds(1);
-    assert!(b.links.consume_link(&rec.token_hash, later).await.unwrap().is_none(), "expired");
+    assert!(
+        b.links
+            .consume_link(&rec.token_hash, later)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
     let now = filegate_shared::clock::now();
-    assert_eq!(b.links.consume_link(&rec.token_hash, now).await.unwrap().unwrap().uses, 1);
-    assert!(!b.links.revoke_link("someone-else", &rec.token_hash).await.unwrap());
+    assert_eq!(
+        b.links
+            .consume_link(&rec.token_hash, now)
+            .await
+            .unwrap()
+            .unwrap()
+            .uses,
+        1
+    );
+    assert!(!b
+        .links
+        .revoke_link("someone-else", &rec.token_hash)
+        .await
+        .unwrap());
     assert!(b.links.revoke_link(&t, &rec.token_hash).await.unwrap());
-    assert!(b.links.consume_link(&rec.token_hash, now).await.unwrap().is_none(), "revoked");
-    assert!(b.links.get_link(&LinkToken::generate().hash()).await.unwrap().is_none());
+    assert!(
+        b.links
+            .consume_link(&rec.token_hash, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "revoked"
+    );
+    assert!(b
+        .links
+        .get_link(&LinkToken::generate().hash())
+        .await
+        .unwrap()
+        .is_none());
 }
 
 pub async fn idempotency_first_writer_wins(b: &Backend) {
@@ -200,8 +342,17 @@ pub async fn idempotency_first_writer_wins(b: &Backend) {
     let mut second = rec.clone();
     second.request_hash = "h2".into();
     assert!(!b.idempotency.put_idempotency(&second).await.unwrap());
-    assert_eq!(b.idempotency.get_idempotency(&t, "retry-1").await.unwrap(), Some(rec));
-    assert_eq!(b.idempotency.get_idempotency(&unique_tenant(), "retry-1").await.unwrap(), None);
+    assert_eq!(
+        b.idempotency.get_idempotency(&t, "retry-1").await.unwrap(),
+        Some(rec)
+    );
+    assert_eq!(
+        b.idempotency
+            .get_idempotency(&unique_tenant(), "retry-1")
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 pub async fn blobs_round_trip_with_ranges(b: &Backend) {
@@ -209,11 +360,23 @@ pub async fn blobs_round_trip_with_ranges(b: &Backend) {
     let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
     b.blobs.put(&key, Bytes::from(data.clone())).await.unwrap();
     assert_eq!(b.blobs.head(&key).await.unwrap(), Some(10_000));
-    assert_eq!(b.blobs.get(&key, None).await.unwrap(), Bytes::from(data.clone()));
-    assert_eq!(b.blobs.get(&key, Some(100..=199)).await.unwrap(), Bytes::from(data[100..200].to_vec()));
-    assert_eq!(b.blobs.get(&key, Some(9_990..=9_999)).await.unwrap().len(), 10);
+    assert_eq!(
+        b.blobs.get(&key, None).await.unwrap(),
+        Bytes::from(data.clone())
+    );
+    assert_eq!(
+        b.blobs.get(&key, Some(100..=199)).await.unwrap(),
+        Bytes::from(data[100..200].to_vec())
+    );
+    assert_eq!(
+        b.blobs.get(&key, Some(9_990..=9_999)).await.unwrap().len(),
+        10
+    );
     b.blobs.put(&key, Bytes::from_static(b"new")).await.unwrap();
-    assert_eq!(b.blobs.get(&key, None).await.unwrap(), Bytes::from_static(b"new"));
+    assert_eq!(
+        b.blobs.get(&key, None).await.unwrap(),
+        Bytes::from_static(b"new")
+    );
     b.blobs.delete(&key).await.unwrap();
     b.blobs.delete(&key).await.unwrap();
     assert_eq!(b.blobs.head(&key).await.unwrap(), None);
@@ -223,14 +386,32 @@ pub async fn blobs_round_trip_with_ranges(b: &Backend) {
 pub async fn signer_reports_true_expiry(b: &Backend) {
     let key = format!("{}/{}", unique_tenant(), FileId::new());
     let before = filegate_shared::clock::now();
-    let o = ResponseOverrides { content_type: "text/plain".into(), content_disposition: "attachment".into() };
-    let get = b.signer.presign_get(&key, Duration::from_secs(120), &o).await.unwrap();
+    let o = ResponseOverrides {
+        content_type: "text/plain".into(),
+        content_disposition: "attachment".into(),
+    };
+    let get = b
+        .signer
+        .presign_get(&key, Duration::from_secs(120), &o)
+        .await
+        .unwrap();
     assert!(get.expires_at > before && get.expires_at <= before + time::Duration::seconds(121));
     assert!(get.url.starts_with("http"));
-    let pins = PutPins { size: 5, content_type: "text/plain".into(), sha256: None };
-    let put = b.signer.presign_put(&key, Duration::from_secs(60), &pins).await.unwrap();
+    let pins = PutPins {
+        size: 5,
+        content_type: "text/plain".into(),
+        sha256: None,
+    };
+    let put = b
+        .signer
+        .presign_put(&key, Duration::from_secs(60), &pins)
+        .await
+        .unwrap();
     assert_eq!(put.method, "PUT");
-    assert!(put.headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("content-length") && v == "5"));
+    assert!(put
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-length") && v == "5"));
 }
 
 pub async fn server_secret_is_stable(b: &Backend) {

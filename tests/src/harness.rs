@@ -38,7 +38,10 @@ impl TestServer {
     }
 
     /// Like `start_with`, and `swap` may replace storage capabilities (fault injection).
-    pub async fn start_custom(tweak: impl FnOnce(&mut Settings), swap: impl FnOnce(&mut Backend)) -> Self {
+    pub async fn start_custom(
+        tweak: impl FnOnce(&mut Settings),
+        swap: impl FnOnce(&mut Backend),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
@@ -49,9 +52,20 @@ impl TestServer {
         let mut backend = Backend::local(settings).await.unwrap();
         swap(&mut backend);
         let backend = Arc::new(backend);
-        let key = filegate_cli::keys_cmd::bootstrap_dev_key(backend.keys.as_ref()).await.unwrap().unwrap();
-        let (addr, task) = filegate_cli::server::start(backend.clone(), addr).await.unwrap();
-        TestServer { addr, backend, key, _dir: dir, task }
+        let key = filegate_cli::keys_cmd::bootstrap_dev_key(backend.keys.as_ref())
+            .await
+            .unwrap()
+            .unwrap();
+        let (addr, task) = filegate_cli::server::start(backend.clone(), addr)
+            .await
+            .unwrap();
+        TestServer {
+            addr,
+            backend,
+            key,
+            _dir: dir,
+            task,
+        }
     }
 
     pub fn data_dir(&self) -> &std::path::Path {
@@ -83,11 +97,24 @@ impl TestServer {
     }
 
     pub async fn new_key(&self, tenant: &str, user: Option<&str>, scopes: &str) -> String {
-        filegate_cli::keys_cmd::create(self.backend.keys.as_ref(), tenant, user.map(str::to_string), scopes).await.unwrap()
+        filegate_cli::keys_cmd::create(
+            self.backend.keys.as_ref(),
+            tenant,
+            user.map(str::to_string),
+            scopes,
+        )
+        .await
+        .unwrap()
     }
 
     pub fn req(&self, method: &str, path: &str) -> Req {
-        Req { addr: self.addr, method: Method::from_bytes(method.as_bytes()).unwrap(), path: path.into(), headers: Vec::new(), body: Bytes::new() }
+        Req {
+            addr: self.addr,
+            method: Method::from_bytes(method.as_bytes()).unwrap(),
+            path: path.into(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
     }
 
     /// A request with the dev key.
@@ -96,9 +123,20 @@ impl TestServer {
     }
 
     /// Uploads `bytes` as `name` with the given key; returns the response.
-    pub async fn upload_as(&self, key: &str, name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Res {
+    pub async fn upload_as(
+        &self,
+        key: &str,
+        name: &str,
+        bytes: &[u8],
+        fields: &[(&str, &str)],
+    ) -> Res {
         let (ct, body) = multipart(&[Part::file("file", name, None, bytes)], fields);
-        self.req("POST", "/v1/files").key(key).header("content-type", &ct).body(body).send().await
+        self.req("POST", "/v1/files")
+            .key(key)
+            .header("content-type", &ct)
+            .body(body)
+            .send()
+            .await
     }
 
     /// Uploads with the dev key and returns the file id, asserting success.
@@ -133,7 +171,8 @@ impl Req {
     }
 
     pub fn json(self, v: serde_json::Value) -> Self {
-        self.header("content-type", "application/json").body(serde_json::to_vec(&v).unwrap())
+        self.header("content-type", "application/json")
+            .body(serde_json::to_vec(&v).unwrap())
     }
 
     pub async fn send(self) -> Res {
@@ -141,19 +180,37 @@ impl Req {
     }
 }
 
-pub async fn send_raw(addr: SocketAddr, method: Method, path: &str, headers: &[(String, String)], body: Bytes) -> Res {
+pub async fn send_raw(
+    addr: SocketAddr,
+    method: Method,
+    path: &str,
+    headers: &[(String, String)],
+    body: Bytes,
+) -> Res {
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
     tokio::spawn(conn);
-    let mut b = http::Request::builder().method(method).uri(path).header("host", addr.to_string());
+    let mut b = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr.to_string());
     for (k, v) in headers {
         b = b.header(k.as_str(), v.as_str());
     }
-    let res = sender.send_request(b.body(Full::new(body)).unwrap()).await.unwrap();
+    let res = sender
+        .send_request(b.body(Full::new(body)).unwrap())
+        .await
+        .unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.into_body().collect().await.unwrap().to_bytes();
-    Res { status, headers, body }
+    Res {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// GET an absolute `http://127.0.0.1:port/...` URL (signed blob URLs, redirects).
@@ -161,7 +218,10 @@ pub async fn get_url(url: &str, headers: &[(&str, &str)]) -> Res {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_once('/').unwrap();
     let addr: SocketAddr = host.parse().unwrap();
-    let h: Vec<(String, String)> = headers.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let h: Vec<(String, String)> = headers
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     send_raw(addr, Method::GET, &format!("/{path}"), &h, Bytes::new()).await
 }
 
@@ -174,7 +234,8 @@ pub struct Res {
 
 impl Res {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     pub fn text(&self) -> String {
@@ -193,7 +254,10 @@ impl Res {
         assert_eq!(j["status"], status, "{j}");
         assert_eq!(j["code"], code, "{j}");
         assert!(j["message"].as_str().is_some_and(|m| !m.is_empty()), "{j}");
-        assert!(self.header("content-type").unwrap_or("").starts_with("application/json"));
+        assert!(self
+            .header("content-type")
+            .unwrap_or("")
+            .starts_with("application/json"));
     }
 }
 
@@ -205,8 +269,18 @@ pub struct Part<'a> {
 }
 
 impl<'a> Part<'a> {
-    pub fn file(name: &'a str, file_name: &'a str, content_type: Option<&'a str>, bytes: &'a [u8]) -> Self {
-        Part { name, file_name: Some(file_name), content_type, bytes }
+    pub fn file(
+        name: &'a str,
+        file_name: &'a str,
+        content_type: Option<&'a str>,
+        bytes: &'a [u8],
+    ) -> Self {
+        Part {
+            name,
+            file_name: Some(file_name),
+            content_type,
+            bytes,
+        }
     }
 }
 
@@ -215,10 +289,19 @@ pub fn multipart(parts: &[Part], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
     let boundary = "----filegate-test-boundary-7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (k, v) in fields {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
     }
     for p in parts {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"", p.name).as_bytes());
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
+                p.name
+            )
+            .as_bytes(),
+        );
         if let Some(f) = p.file_name {
             body.extend_from_slice(format!("; filename=\"{f}\"").as_bytes());
         }

@@ -9,7 +9,12 @@ use filegate_shared::ApiError;
 use http::StatusCode;
 use serde::Deserialize;
 
-pub async fn one(b: &Backend, req: &Request, who: &Principal, id: FileId) -> Result<Response, ApiError> {
+pub async fn one(
+    b: &Backend,
+    req: &Request,
+    who: &Principal,
+    id: FileId,
+) -> Result<Response, ApiError> {
     Query::from_request(req, &["user"])?;
     delete_file(b.files.as_ref(), b.blobs.as_ref(), who, &id).await?;
     Ok(response::empty(StatusCode::NO_CONTENT))
@@ -25,15 +30,25 @@ pub async fn many(b: &Backend, req: &Request, who: &Principal) -> Result<Respons
     let q = Query::from_request(req, &["all", "user"])?;
     if q.bool("all")? == Some(true) {
         if !req.body().is_empty() {
-            return Err(ApiError::invalid("send either `?all=true` or a body with `ids`, not both"));
+            return Err(ApiError::invalid(
+                "send either `?all=true` or a body with `ids`, not both",
+            ));
         }
-        let (deleted_count, has_more) = delete_all_batch(b.files.as_ref(), b.blobs.as_ref(), who).await?;
-        return Ok(response::json(StatusCode::OK, &serde_json::json!({ "deleted_count": deleted_count, "has_more": has_more })));
+        let (deleted_count, has_more) =
+            delete_all_batch(b.files.as_ref(), b.blobs.as_ref(), who).await?;
+        return Ok(response::json(
+            StatusCode::OK,
+            &serde_json::json!({ "deleted_count": deleted_count, "has_more": has_more }),
+        ));
     }
     let body: BulkBody = json_body(req)?;
-    let raw = body.ids.ok_or_else(|| ApiError::invalid("send `{\"ids\": [...]}` or `?all=true`"))?;
+    let raw = body
+        .ids
+        .ok_or_else(|| ApiError::invalid("send `{\"ids\": [...]}` or `?all=true`"))?;
     if raw.is_empty() || raw.len() > MAX_BULK {
-        return Err(ApiError::invalid(format!("`ids` must hold 1 to {MAX_BULK} file ids")));
+        return Err(ApiError::invalid(format!(
+            "`ids` must hold 1 to {MAX_BULK} file ids"
+        )));
     }
     let mut ids: Vec<FileId> = Vec::with_capacity(raw.len());
     for r in &raw {
@@ -43,5 +58,8 @@ pub async fn many(b: &Backend, req: &Request, who: &Principal) -> Result<Respons
         }
     }
     let result = delete_ids(b.files.as_ref(), b.blobs.as_ref(), who, &ids).await?;
-    Ok(response::json(StatusCode::OK, &serde_json::json!({ "deleted": result.deleted, "not_found": result.not_found })))
+    Ok(response::json(
+        StatusCode::OK,
+        &serde_json::json!({ "deleted": result.deleted, "not_found": result.not_found }),
+    ))
 }

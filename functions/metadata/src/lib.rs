@@ -21,7 +21,9 @@ pub async fn handle(backend: &Backend, req: Request) -> Response {
         match route {
             Route::GetFile { id } => read::get(backend, &req, &who, parse_file_id(&id)?).await,
             Route::ListFiles => read::list(backend, &req, &who).await,
-            Route::RenameFile { id } => rename::rename(backend, &req, &who, parse_file_id(&id)?).await,
+            Route::RenameFile { id } => {
+                rename::rename(backend, &req, &who, parse_file_id(&id)?).await
+            }
             Route::DeleteFile { id } => delete::one(backend, &req, &who, parse_file_id(&id)?).await,
             Route::DeleteFiles => delete::many(backend, &req, &who).await,
             _ => Err(ApiError::MethodNotAllowed),

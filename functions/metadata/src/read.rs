@@ -9,7 +9,12 @@ use filegate_shared::ops::links::{create_link, LinkOptions};
 use filegate_shared::ApiError;
 use http::StatusCode;
 
-pub async fn get(b: &Backend, req: &Request, who: &Principal, id: FileId) -> Result<Response, ApiError> {
+pub async fn get(
+    b: &Backend,
+    req: &Request,
+    who: &Principal,
+    id: FileId,
+) -> Result<Response, ApiError> {
     let q = Query::from_request(req, &["links", "user"])?;
     let file = get_file(b.files.as_ref(), who, &id).await?;
     let mut body = file.to_json();
@@ -21,10 +26,29 @@ pub async fn get(b: &Backend, req: &Request, who: &Principal, id: FileId) -> Res
 
 /// Adds `download_path`, `preview_path` and `links_expire_at`: fresh links with the default
 /// lifetime, as the GraphQL seed's `downloadPath` / `previewPath`.
-pub async fn with_links(b: &Backend, who: &Principal, file: &FileRecord, body: &mut serde_json::Value) -> Result<(), ApiError> {
+pub async fn with_links(
+    b: &Backend,
+    who: &Principal,
+    file: &FileRecord,
+    body: &mut serde_json::Value,
+) -> Result<(), ApiError> {
     let mut expires = None;
-    for (kind, field) in [(LinkKind::Download, "download_path"), (LinkKind::Preview, "preview_path")] {
-        let created = create_link(b.links.as_ref(), &b.settings, who, file, LinkOptions { kind, expires_in: None, max_uses: None }).await?;
+    for (kind, field) in [
+        (LinkKind::Download, "download_path"),
+        (LinkKind::Preview, "preview_path"),
+    ] {
+        let created = create_link(
+            b.links.as_ref(),
+            &b.settings,
+            who,
+            file,
+            LinkOptions {
+                kind,
+                expires_in: None,
+                max_uses: None,
+            },
+        )
+        .await?;
         body[field] = serde_json::Value::String(created.path());
         expires = Some(created.record.expires_at);
     }
@@ -45,7 +69,12 @@ pub async fn list(b: &Backend, req: &Request, who: &Principal) -> Result<Respons
         b.files.as_ref(),
         &b.cursor_key,
         who,
-        ListRequest { limit, cursor, user: q.label("user")?, namespace: q.label("namespace")? },
+        ListRequest {
+            limit,
+            cursor,
+            user: q.label("user")?,
+            namespace: q.label("namespace")?,
+        },
     )
     .await?;
     let data: Vec<serde_json::Value> = result.files.iter().map(FileRecord::to_json).collect();

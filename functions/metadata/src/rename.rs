@@ -15,10 +15,17 @@ struct RenameBody {
     name: Option<String>,
 }
 
-pub async fn rename(b: &Backend, req: &Request, who: &Principal, id: FileId) -> Result<Response, ApiError> {
+pub async fn rename(
+    b: &Backend,
+    req: &Request,
+    who: &Principal,
+    id: FileId,
+) -> Result<Response, ApiError> {
     Query::from_request(req, &["user"])?;
     let body: RenameBody = json_body(req)?;
-    let name = body.name.ok_or_else(|| ApiError::invalid("`name` is required"))?;
+    let name = body
+        .name
+        .ok_or_else(|| ApiError::invalid("`name` is required"))?;
     let file = rename_file(b.files.as_ref(), &b.settings, who, &id, name).await?;
     Ok(response::json(StatusCode::OK, &file.to_json()))
 }

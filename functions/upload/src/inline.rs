@@ -17,7 +17,9 @@ pub async fn post_file(b: &Backend, req: Request) -> Result<Response, ApiError> 
     let limit = b.settings.inline_upload_limit;
     // Refuse early on the declared length, before looking at the body.
     let declared = header(&req, "content-length")?.and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit + FORM_OVERHEAD) || req.body().len() as u64 > limit + FORM_OVERHEAD {
+    if declared.is_some_and(|n| n > limit + FORM_OVERHEAD)
+        || req.body().len() as u64 > limit + FORM_OVERHEAD
+    {
         return Err(too_large(limit));
     }
     let idempotency_key = parse_idempotency_key(header(&req, "idempotency-key")?)?;

@@ -23,14 +23,24 @@ impl ApiKey {
     pub fn parse(raw: &str) -> Option<Self> {
         let rest = raw.strip_prefix(PREFIX)?;
         let (id, secret) = rest.split_once('_')?;
-        let hex_of = |s: &str, n: usize| s.len() == n * 2 && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-        (hex_of(id, ID_BYTES) && hex_of(secret, SECRET_BYTES)).then(|| ApiKey { key_id: id.to_string(), secret: secret.to_string() })
+        let hex_of = |s: &str, n: usize| {
+            s.len() == n * 2
+                && s.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        };
+        (hex_of(id, ID_BYTES) && hex_of(secret, SECRET_BYTES)).then(|| ApiKey {
+            key_id: id.to_string(),
+            secret: secret.to_string(),
+        })
     }
 
     /// Constant-time comparison against the stored hash.
     pub fn matches(&self, record: &KeyRecord) -> bool {
         let presented = hash_secret(&self.secret);
-        presented.as_bytes().ct_eq(record.secret_hash.as_bytes()).into()
+        presented
+            .as_bytes()
+            .ct_eq(record.secret_hash.as_bytes())
+            .into()
     }
 }
 
@@ -84,7 +94,13 @@ mod tests {
 
     #[test]
     fn malformed_keys_are_rejected() {
-        for bad in ["", "fg_", "fg_abc_def", "sk_0011223344556677_00", "fg_0011223344556677"] {
+        for bad in [
+            "",
+            "fg_",
+            "fg_abc_def",
+            "sk_0011223344556677_00",
+            "fg_0011223344556677",
+        ] {
             assert!(ApiKey::parse(bad).is_none(), "{bad}");
         }
         let k = NewKey::generate("dev", None, Scopes::ALL);

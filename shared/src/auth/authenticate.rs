@@ -22,7 +22,12 @@ pub fn key_from_headers(headers: &HeaderMap) -> Result<ApiKey, ApiError> {
     };
     let x_api_key = match headers.get("x-api-key") {
         None => None,
-        Some(v) => Some(v.to_str().map_err(|_| ApiError::Unauthorized)?.trim().to_string()),
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| ApiError::Unauthorized)?
+                .trim()
+                .to_string(),
+        ),
     };
     let raw = match (bearer, x_api_key) {
         (Some(a), Some(b)) if a != b => return Err(ApiError::Unauthorized),
@@ -35,11 +40,19 @@ pub fn key_from_headers(headers: &HeaderMap) -> Result<ApiKey, ApiError> {
 
 pub async fn authenticate(headers: &HeaderMap, keys: &dyn KeyStore) -> Result<Principal, ApiError> {
     let key = key_from_headers(headers)?;
-    let record = keys.get_key(&key.key_id).await?.ok_or(ApiError::Unauthorized)?;
+    let record = keys
+        .get_key(&key.key_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
     if record.revoked_at.is_some() || !key.matches(&record) {
         return Err(ApiError::Unauthorized);
     }
-    Ok(Principal { key_id: record.key_id, tenant: record.tenant, user: record.user, scopes: record.scopes })
+    Ok(Principal {
+        key_id: record.key_id,
+        tenant: record.tenant,
+        user: record.user,
+        scopes: record.scopes,
+    })
 }
 
 #[cfg(test)]
@@ -64,7 +77,11 @@ mod tests {
         let k = NewKey::generate("dev", None, Scopes::ALL);
         let bearer = format!("Bearer {}", k.full);
         assert!(key_from_headers(&headers(&[("authorization", &bearer)])).is_ok());
-        assert!(key_from_headers(&headers(&[("authorization", &format!("bearer {}", k.full))])).is_ok());
+        assert!(key_from_headers(&headers(&[(
+            "authorization",
+            &format!("bearer {}", k.full)
+        )]))
+        .is_ok());
         assert!(key_from_headers(&headers(&[("x-api-key", &k.full)])).is_ok());
     }
 
@@ -73,8 +90,13 @@ mod tests {
         let k = NewKey::generate("dev", None, Scopes::ALL);
         let o = NewKey::generate("dev", None, Scopes::ALL);
         assert!(key_from_headers(&headers(&[])).is_err());
-        assert!(key_from_headers(&headers(&[("authorization", &format!("Basic {}", k.full))])).is_err());
-        let both = [("authorization", format!("Bearer {}", k.full)), ("x-api-key", o.full.clone())];
+        assert!(
+            key_from_headers(&headers(&[("authorization", &format!("Basic {}", k.full))])).is_err()
+        );
+        let both = [
+            ("authorization", format!("Bearer {}", k.full)),
+            ("x-api-key", o.full.clone()),
+        ];
         let both: Vec<(&str, &str)> = both.iter().map(|(a, b)| (*a, b.as_str())).collect();
         assert!(key_from_headers(&headers(&both)).is_err());
     }

@@ -29,7 +29,11 @@ pub fn sniffed_extension(head: &[u8]) -> Option<&'static str> {
 fn clean_declared(d: &str) -> Option<String> {
     let essence = d.split(';').next()?.trim().to_ascii_lowercase();
     let (t, s) = essence.split_once('/')?;
-    let token = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b));
+    let token = |x: &str| {
+        !x.is_empty()
+            && x.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
     (token(t) && token(s) && essence != "application/octet-stream").then_some(essence)
 }
 
@@ -52,13 +56,17 @@ pub fn is_active(mime: &str) -> bool {
             | "application/wasm"
             | "text/vtt"
     ) || m.ends_with("+xml") && (m.contains("xhtml") || m.contains("svg"))
-        || m == "application/xml" || m == "text/xml" // XML can carry XSLT/XHTML namespaces
+        || m == "application/xml"
+        || m == "text/xml" // XML can carry XSLT/XHTML namespaces
 }
 
 /// Text types get an explicit charset on the wire.
 pub fn with_charset(mime: &str) -> String {
     let textual = mime.starts_with("text/")
-        || matches!(mime, "application/json" | "application/xml" | "application/javascript");
+        || matches!(
+            mime,
+            "application/json" | "application/xml" | "application/javascript"
+        );
     if textual && !mime.contains("charset") {
         format!("{mime}; charset=utf-8")
     } else {
@@ -80,9 +88,15 @@ mod tests {
     #[test]
     fn extension_then_declared_then_text() {
         assert_eq!(sniff(b"a,b\n1,2\n", Some("csv"), None), "text/csv");
-        assert_eq!(sniff(b"\x00\x01", None, Some("application/x-thing; q=1")), "application/x-thing");
+        assert_eq!(
+            sniff(b"\x00\x01", None, Some("application/x-thing; q=1")),
+            "application/x-thing"
+        );
         assert_eq!(sniff(b"hello", None, Some("garbage")), "text/plain");
-        assert_eq!(sniff(b"\xff\xfe\x00", None, None), "application/octet-stream");
+        assert_eq!(
+            sniff(b"\xff\xfe\x00", None, None),
+            "application/octet-stream"
+        );
     }
 
     #[test]

@@ -74,7 +74,13 @@ mod tests {
         let a = FileId::new();
         assert_eq!(FileId::parse(&a.to_string()), Some(a));
         assert_eq!(FileId::parse(&a.to_string().to_uppercase()), Some(a));
-        for bad in ["", "x", "../etc/passwd", "0193a6f27c1e7b3a9c2d5e8f1a2b3c4d", "{0193a6f2-7c1e-7b3a-9c2d-5e8f1a2b3c4d}"] {
+        for bad in [
+            "",
+            "x",
+            "../etc/passwd",
+            "0193a6f27c1e7b3a9c2d5e8f1a2b3c4d",
+            "{0193a6f2-7c1e-7b3a-9c2d-5e8f1a2b3c4d}",
+        ] {
             assert_eq!(FileId::parse(bad), None, "{bad}");
         }
     }

@@ -11,7 +11,9 @@ pub fn validate_name(name: &str) -> Result<(), ApiError> {
         return Err(ApiError::invalid("name must not be empty"));
     }
     if name.len() > MAX_NAME_BYTES {
-        return Err(ApiError::invalid(format!("name must be at most {MAX_NAME_BYTES} bytes of UTF-8")));
+        return Err(ApiError::invalid(format!(
+            "name must be at most {MAX_NAME_BYTES} bytes of UTF-8"
+        )));
     }
     if name == "." || name == ".." {
         return Err(ApiError::invalid("name must not be `.` or `..`"));
@@ -20,7 +22,9 @@ pub fn validate_name(name: &str) -> Result<(), ApiError> {
         return Err(ApiError::invalid("name must not contain `/` or `\\`"));
     }
     if name.chars().any(char::is_control) {
-        return Err(ApiError::invalid("name must not contain control characters"));
+        return Err(ApiError::invalid(
+            "name must not contain control characters",
+        ));
     }
     Ok(())
 }
@@ -47,7 +51,17 @@ mod tests {
 
     #[test]
     fn dangerous_names_are_rejected() {
-        for bad in ["", "  ", ".", "..", "a/b", "..\\x", "a\r\nb", "tab\there", "nul\0"] {
+        for bad in [
+            "",
+            "  ",
+            ".",
+            "..",
+            "a/b",
+            "..\\x",
+            "a\r\nb",
+            "tab\there",
+            "nul\0",
+        ] {
             assert!(validate_name(bad).is_err(), "{bad:?}");
         }
         assert!(validate_name(&"é".repeat(128)).is_err()); // 256 bytes

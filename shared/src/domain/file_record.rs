@@ -32,7 +32,11 @@ pub struct FileRecord {
     #[serde(with = "serde_rfc3339")]
     pub updated_at: OffsetDateTime,
     /// Pending uploads: when the record (and any bytes) may be swept.
-    #[serde(default, with = "serde_rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "serde_rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires_at: Option<OffsetDateTime>,
     /// Pending multipart uploads: the store's upload id.
     #[serde(default, skip_serializing_if = "Option::is_none")]

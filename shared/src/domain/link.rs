@@ -40,7 +40,9 @@ impl LinkToken {
 
     /// Accepts only what `generate` could have produced; anything else is simply unknown.
     pub fn parse(s: &str) -> Option<Self> {
-        let ok = s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let ok = s.len() == 43
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         ok.then(|| LinkToken(s.to_string()))
     }
 
@@ -91,6 +93,8 @@ mod tests {
         assert_eq!(a.hash().len(), 64);
         assert_ne!(a.hash(), a.as_str());
         assert!(LinkToken::parse("short").is_none());
-        assert!(LinkToken::parse(&"a".repeat(42).chars().chain(['/']).collect::<String>()).is_none());
+        assert!(
+            LinkToken::parse(&"a".repeat(42).chars().chain(['/']).collect::<String>()).is_none()
+        );
     }
 }

@@ -52,7 +52,11 @@ impl Scopes {
                 "read" => Scope::Read.bit(),
                 "write" => Scope::Write.bit(),
                 "delete" => Scope::Delete.bit(),
-                other => return Err(format!("unknown scope `{other}` (expected read, write, delete)")),
+                other => {
+                    return Err(format!(
+                        "unknown scope `{other}` (expected read, write, delete)"
+                    ))
+                }
             };
         }
         Ok(if bits == 0 { Scopes::ALL } else { Scopes(bits) })
@@ -100,16 +104,19 @@ impl Principal {
         if self.scopes.contains(scope) {
             Ok(())
         } else {
-            Err(ApiError::denied(format!("This API key lacks the `{}` scope.", scope.name())))
+            Err(ApiError::denied(format!(
+                "This API key lacks the `{}` scope.",
+                scope.name()
+            )))
         }
     }
 
     /// Tenancy is enforced by the store key; this adds the user binding on top.
     pub fn may_touch(&self, file: &FileRecord) -> Result<(), ApiError> {
         match &self.user {
-            Some(u) if file.created_by.as_deref() != Some(u.as_str()) => {
-                Err(ApiError::denied("This API key is bound to another user and may not access this file."))
-            }
+            Some(u) if file.created_by.as_deref() != Some(u.as_str()) => Err(ApiError::denied(
+                "This API key is bound to another user and may not access this file.",
+            )),
             _ => Ok(()),
         }
     }
@@ -125,6 +132,9 @@ mod tests {
         let r = Scopes::parse("read").expect("parse");
         assert!(r.contains(Scope::Read) && !r.contains(Scope::Write));
         assert!(Scopes::parse("read,admin").is_err());
-        assert_eq!(Scopes::parse("delete, read").expect("parse").to_string(), "read,delete");
+        assert_eq!(
+            Scopes::parse("delete, read").expect("parse").to_string(),
+            "read,delete"
+        );
     }
 }

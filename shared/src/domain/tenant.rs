@@ -2,7 +2,10 @@
 
 /// `[A-Za-z0-9_-]{1,64}`: safe in a storage key, a table key and a log line.
 pub fn valid_tenant(t: &str) -> bool {
-    !t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !t.is_empty()
+        && t.len() <= 64
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// End-user ids and namespaces are opaque text from the caller: bounded and free of controls.

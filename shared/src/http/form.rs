@@ -29,9 +29,16 @@ pub fn too_large(limit: u64) -> ApiError {
     ))
 }
 
-pub async fn parse_upload_form(content_type: Option<&str>, body: Bytes, file_limit: u64) -> Result<UploadForm, ApiError> {
-    let ct = content_type.ok_or_else(|| ApiError::invalid("Content-Type must be multipart/form-data"))?;
-    let boundary = multer::parse_boundary(ct).map_err(|_| ApiError::invalid("Content-Type must be multipart/form-data with a boundary"))?;
+pub async fn parse_upload_form(
+    content_type: Option<&str>,
+    body: Bytes,
+    file_limit: u64,
+) -> Result<UploadForm, ApiError> {
+    let ct = content_type
+        .ok_or_else(|| ApiError::invalid("Content-Type must be multipart/form-data"))?;
+    let boundary = multer::parse_boundary(ct).map_err(|_| {
+        ApiError::invalid("Content-Type must be multipart/form-data with a boundary")
+    })?;
     let constraints = multer::Constraints::new().size_limit(
         multer::SizeLimit::new()
             .for_field("file", file_limit)
@@ -53,26 +60,39 @@ pub async fn parse_upload_form(content_type: Option<&str>, body: Bytes, file_lim
                 if form.file.is_some() {
                     return Err(ApiError::TooManyFiles);
                 }
-                let file_name = field
-                    .file_name()
-                    .map(str::to_string)
-                    .ok_or_else(|| ApiError::invalid("the `file` part needs a filename in its Content-Disposition"))?;
+                let file_name = field.file_name().map(str::to_string).ok_or_else(|| {
+                    ApiError::invalid("the `file` part needs a filename in its Content-Disposition")
+                })?;
                 let declared_type = field.content_type().map(|m| m.essence_str().to_string());
                 let bytes = field.bytes().await.map_err(|e| form_error(e, file_limit))?;
-                form.file = Some(FilePart { file_name, declared_type, bytes });
+                form.file = Some(FilePart {
+                    file_name,
+                    declared_type,
+                    bytes,
+                });
             }
             "user" | "namespace" => {
                 let text = field.text().await.map_err(|e| form_error(e, file_limit))?;
                 if !crate::domain::tenant::valid_label(&text) {
-                    return Err(ApiError::invalid(format!("`{name}` must be 1..256 bytes without control characters")));
+                    return Err(ApiError::invalid(format!(
+                        "`{name}` must be 1..256 bytes without control characters"
+                    )));
                 }
-                let slot = if name == "user" { &mut form.user } else { &mut form.namespace };
+                let slot = if name == "user" {
+                    &mut form.user
+                } else {
+                    &mut form.namespace
+                };
                 if slot.replace(text).is_some() {
                     return Err(ApiError::invalid(format!("`{name}` given more than once")));
                 }
             }
             "" => return Err(ApiError::invalid("a multipart part has no name")),
-            other => return Err(ApiError::invalid(format!("unknown form field `{other}` (expected file, user, namespace)"))),
+            other => {
+                return Err(ApiError::invalid(format!(
+                    "unknown form field `{other}` (expected file, user, namespace)"
+                )))
+            }
         }
     }
     Ok(form)
@@ -80,10 +100,15 @@ pub async fn parse_upload_form(content_type: Option<&str>, body: Bytes, file_lim
 
 fn form_error(e: multer::Error, file_limit: u64) -> ApiError {
     match e {
-        multer::Error::FieldSizeExceeded { field_name, .. } if field_name.as_deref() == Some("file") => too_large(file_limit),
-        multer::Error::FieldSizeExceeded { field_name, .. } => {
-            ApiError::invalid(format!("form field `{}` is too long", field_name.unwrap_or_default()))
+        multer::Error::FieldSizeExceeded { field_name, .. }
+            if field_name.as_deref() == Some("file") =>
+        {
+            too_large(file_limit)
         }
+        multer::Error::FieldSizeExceeded { field_name, .. } => ApiError::invalid(format!(
+            "form field `{}` is too long",
+            field_name.unwrap_or_default()
+        )),
         other => ApiError::invalid(format!("malformed multipart body: {other}")),
     }
 }

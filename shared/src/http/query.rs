@@ -3,7 +3,11 @@
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Everything but RFC 3986 unreserved characters is encoded.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 pub fn encode_component(s: &str) -> String {
     utf8_percent_encode(s, COMPONENT).to_string()
@@ -15,7 +19,11 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let dec = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+            let dec = |s: &str| {
+                percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
             (dec(k), dec(v))
         })
         .collect()
@@ -30,6 +38,9 @@ mod tests {
         let v = "a b&c=d/é+";
         let q = format!("x={}", encode_component(v));
         assert_eq!(parse_query(&q), vec![("x".to_string(), v.to_string())]);
-        assert_eq!(parse_query("a=1&&b"), vec![("a".into(), "1".into()), ("b".into(), "".into())]);
+        assert_eq!(
+            parse_query("a=1&&b"),
+            vec![("a".into(), "1".into()), ("b".into(), "".into())]
+        );
     }
 }

@@ -39,7 +39,11 @@ where
 pub fn route_for(req: &Request, function: Function) -> Result<Route, ApiError> {
     match crate::routes::match_route(req.method(), req.uri().path()) {
         Ok(r) if r.function() == function => Ok(r),
-        Ok(_) | Err(RouteMiss::NotFound) => Err(ApiError::RouteNotFound(format!("{} {}", req.method(), req.uri().path()))),
+        Ok(_) | Err(RouteMiss::NotFound) => Err(ApiError::RouteNotFound(format!(
+            "{} {}",
+            req.method(),
+            req.uri().path()
+        ))),
         Err(RouteMiss::MethodNotAllowed) => Err(ApiError::MethodNotAllowed),
     }
 }

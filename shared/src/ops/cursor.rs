@@ -18,18 +18,34 @@ struct Payload {
 }
 
 fn tag(key: &[u8; 32], payload: &[u8]) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { return String::new() };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
     mac.update(payload);
     hex::encode(&mac.finalize().into_bytes()[..16])
 }
 
-pub fn encode(key: &[u8; 32], last: &FileId, user: Option<&str>, namespace: Option<&str>) -> String {
-    let p = Payload { b: last.to_string(), u: user.map(str::to_string), n: namespace.map(str::to_string) };
+pub fn encode(
+    key: &[u8; 32],
+    last: &FileId,
+    user: Option<&str>,
+    namespace: Option<&str>,
+) -> String {
+    let p = Payload {
+        b: last.to_string(),
+        u: user.map(str::to_string),
+        n: namespace.map(str::to_string),
+    };
     let json = serde_json::to_vec(&p).unwrap_or_default();
     format!("{}.{}", URL_SAFE_NO_PAD.encode(&json), tag(key, &json))
 }
 
-pub fn decode(key: &[u8; 32], cursor: &str, user: Option<&str>, namespace: Option<&str>) -> Result<FileId, ApiError> {
+pub fn decode(
+    key: &[u8; 32],
+    cursor: &str,
+    user: Option<&str>,
+    namespace: Option<&str>,
+) -> Result<FileId, ApiError> {
     let bad = || ApiError::invalid("cursor is invalid or was tampered with");
     let (b64, mac) = cursor.split_once('.').ok_or_else(bad)?;
     let json = URL_SAFE_NO_PAD.decode(b64).map_err(|_| bad())?;
@@ -39,7 +55,9 @@ pub fn decode(key: &[u8; 32], cursor: &str, user: Option<&str>, namespace: Optio
     }
     let p: Payload = serde_json::from_slice(&json).map_err(|_| bad())?;
     if p.u.as_deref() != user || p.n.as_deref() != namespace {
-        return Err(ApiError::invalid("cursor belongs to a listing with other filters"));
+        return Err(ApiError::invalid(
+            "cursor belongs to a listing with other filters",
+        ));
     }
     FileId::parse(&p.b).ok_or_else(bad)
 }

@@ -7,13 +7,24 @@ use crate::store::{BlobStore, FileStore, ListQuery};
 use crate::ApiError;
 
 /// A file the caller may see: another tenant's is indistinguishable from a missing one.
-pub async fn visible_file(files: &dyn FileStore, who: &Principal, id: &FileId) -> Result<FileRecord, ApiError> {
-    let file = files.get_file(&who.tenant, id).await?.ok_or(ApiError::FileNotFound)?;
+pub async fn visible_file(
+    files: &dyn FileStore,
+    who: &Principal,
+    id: &FileId,
+) -> Result<FileRecord, ApiError> {
+    let file = files
+        .get_file(&who.tenant, id)
+        .await?
+        .ok_or(ApiError::FileNotFound)?;
     who.may_touch(&file)?;
     Ok(file)
 }
 
-pub async fn get_file(files: &dyn FileStore, who: &Principal, id: &FileId) -> Result<FileRecord, ApiError> {
+pub async fn get_file(
+    files: &dyn FileStore,
+    who: &Principal,
+    id: &FileId,
+) -> Result<FileRecord, ApiError> {
     who.require(Scope::Read)?;
     visible_file(files, who, id).await
 }
@@ -31,24 +42,57 @@ pub struct ListResult {
     pub next_cursor: Option<String>,
 }
 
-pub async fn list_files(files: &dyn FileStore, cursor_key: &[u8; 32], who: &Principal, req: ListRequest) -> Result<ListResult, ApiError> {
+pub async fn list_files(
+    files: &dyn FileStore,
+    cursor_key: &[u8; 32],
+    who: &Principal,
+    req: ListRequest,
+) -> Result<ListResult, ApiError> {
     who.require(Scope::Read)?;
     let user = crate::ops::upload::effective_user(who, req.user)?;
     let before = match &req.cursor {
-        Some(c) => Some(cursor::decode(cursor_key, c, user.as_deref(), req.namespace.as_deref())?),
+        Some(c) => Some(cursor::decode(
+            cursor_key,
+            c,
+            user.as_deref(),
+            req.namespace.as_deref(),
+        )?),
         None => None,
     };
     let page = files
-        .list_files(&who.tenant, &ListQuery { user: user.clone(), namespace: req.namespace.clone(), before, limit: req.limit })
+        .list_files(
+            &who.tenant,
+            &ListQuery {
+                user: user.clone(),
+                namespace: req.namespace.clone(),
+                before,
+                limit: req.limit,
+            },
+        )
         .await?;
     let next_cursor = match (page.has_more, page.files.last()) {
-        (true, Some(last)) => Some(cursor::encode(cursor_key, &last.id, user.as_deref(), req.namespace.as_deref())),
+        (true, Some(last)) => Some(cursor::encode(
+            cursor_key,
+            &last.id,
+            user.as_deref(),
+            req.namespace.as_deref(),
+        )),
         _ => None,
     };
-    Ok(ListResult { files: page.files, has_more: page.has_more, next_cursor })
+    Ok(ListResult {
+        files: page.files,
+        has_more: page.has_more,
+        next_cursor,
+    })
 }
 
-pub async fn rename_file(files: &dyn FileStore, settings: &Settings, who: &Principal, id: &FileId, name: String) -> Result<FileRecord, ApiError> {
+pub async fn rename_file(
+    files: &dyn FileStore,
+    settings: &Settings,
+    who: &Principal,
+    id: &FileId,
+    name: String,
+) -> Result<FileRecord, ApiError> {
     who.require(Scope::Write)?;
     let mut file = visible_file(files, who, id).await?;
     let extension = crate::ops::upload::check_name_and_type(settings, &name, None)?;
@@ -65,7 +109,12 @@ pub async fn rename_file(files: &dyn FileStore, settings: &Settings, who: &Princ
 
 /// Metadata goes first: once it is gone nothing can reach the bytes, so a failure to delete
 /// them leaves only an unreachable object (logged), never a file without bytes.
-pub async fn delete_one(files: &dyn FileStore, blobs: &dyn BlobStore, who: &Principal, file: &FileRecord) -> Result<bool, ApiError> {
+pub async fn delete_one(
+    files: &dyn FileStore,
+    blobs: &dyn BlobStore,
+    who: &Principal,
+    file: &FileRecord,
+) -> Result<bool, ApiError> {
     let deleted = files.delete_file(&who.tenant, &file.id).await?;
     if let Err(e) = blobs.delete(&file.blob_key()).await {
         tracing::error!(file_id = %file.id, error = %e, "bytes of a deleted file could not be removed");
@@ -74,7 +123,12 @@ pub async fn delete_one(files: &dyn FileStore, blobs: &dyn BlobStore, who: &Prin
     Ok(deleted)
 }
 
-pub async fn delete_file(files: &dyn FileStore, blobs: &dyn BlobStore, who: &Principal, id: &FileId) -> Result<(), ApiError> {
+pub async fn delete_file(
+    files: &dyn FileStore,
+    blobs: &dyn BlobStore,
+    who: &Principal,
+    id: &FileId,
+) -> Result<(), ApiError> {
     who.require(Scope::Delete)?;
     let file = visible_file(files, who, id).await?;
     if delete_one(files, blobs, who, &file).await? {
@@ -91,15 +145,27 @@ pub struct BulkResult {
     pub not_found: Vec<String>,
 }
 
-pub async fn delete_ids(files: &dyn FileStore, blobs: &dyn BlobStore, who: &Principal, ids: &[FileId]) -> Result<BulkResult, ApiError> {
+pub async fn delete_ids(
+    files: &dyn FileStore,
+    blobs: &dyn BlobStore,
+    who: &Principal,
+    ids: &[FileId],
+) -> Result<BulkResult, ApiError> {
     who.require(Scope::Delete)?;
-    let mut out = BulkResult { deleted: Vec::new(), not_found: Vec::new() };
+    let mut out = BulkResult {
+        deleted: Vec::new(),
+        not_found: Vec::new(),
+    };
     for id in ids {
         // Another user's file under a user-bound key counts as not found here: the bulk answer
         // must not reveal which ids exist for other users.
         match visible_file(files, who, id).await {
-            Ok(file) if delete_one(files, blobs, who, &file).await? => out.deleted.push(id.to_string()),
-            Ok(_) | Err(ApiError::FileNotFound | ApiError::AccessDenied(_)) => out.not_found.push(id.to_string()),
+            Ok(file) if delete_one(files, blobs, who, &file).await? => {
+                out.deleted.push(id.to_string())
+            }
+            Ok(_) | Err(ApiError::FileNotFound | ApiError::AccessDenied(_)) => {
+                out.not_found.push(id.to_string())
+            }
             Err(e) => return Err(e),
         }
     }
@@ -107,9 +173,23 @@ pub async fn delete_ids(files: &dyn FileStore, blobs: &dyn BlobStore, who: &Prin
 }
 
 /// One bounded batch of "delete everything I can see"; the caller repeats while `has_more`.
-pub async fn delete_all_batch(files: &dyn FileStore, blobs: &dyn BlobStore, who: &Principal) -> Result<(usize, bool), ApiError> {
+pub async fn delete_all_batch(
+    files: &dyn FileStore,
+    blobs: &dyn BlobStore,
+    who: &Principal,
+) -> Result<(usize, bool), ApiError> {
     who.require(Scope::Delete)?;
-    let page = files.list_files(&who.tenant, &ListQuery { user: who.user.clone(), namespace: None, before: None, limit: MAX_BULK }).await?;
+    let page = files
+        .list_files(
+            &who.tenant,
+            &ListQuery {
+                user: who.user.clone(),
+                namespace: None,
+                before: None,
+                limit: MAX_BULK,
+            },
+        )
+        .await?;
     let mut count = 0;
     for file in &page.files {
         if delete_one(files, blobs, who, file).await? {

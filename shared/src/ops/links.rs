@@ -34,11 +34,16 @@ pub async fn create_link(
     opts: LinkOptions,
 ) -> Result<CreatedLink, ApiError> {
     if file.status != FileStatus::Ready {
-        return Err(ApiError::Conflict("The file is not ready yet: complete its upload first.".into()));
+        return Err(ApiError::Conflict(
+            "The file is not ready yet: complete its upload first.".into(),
+        ));
     }
     let ttl = opts.expires_in.unwrap_or(settings.link_ttl_default);
     if ttl == 0 || ttl > settings.link_ttl_max {
-        return Err(ApiError::invalid(format!("`expires_in` must be from 1 to {} seconds", settings.link_ttl_max)));
+        return Err(ApiError::invalid(format!(
+            "`expires_in` must be from 1 to {} seconds",
+            settings.link_ttl_max
+        )));
     }
     if opts.max_uses == Some(0) {
         return Err(ApiError::invalid("`max_uses` must be at least 1"));
@@ -82,7 +87,10 @@ pub async fn resolve_link(
         _ => return Err(ApiError::LinkedFileNotFound),
     };
     let link = if consume {
-        links.consume_link(&hash, now).await?.ok_or(ApiError::LinkExpired)?
+        links
+            .consume_link(&hash, now)
+            .await?
+            .ok_or(ApiError::LinkExpired)?
     } else {
         link
     };
@@ -90,7 +98,11 @@ pub async fn resolve_link(
     Ok((link, file))
 }
 
-pub async fn revoke_link(links: &dyn LinkStore, who: &Principal, raw_token: &str) -> Result<(), ApiError> {
+pub async fn revoke_link(
+    links: &dyn LinkStore,
+    who: &Principal,
+    raw_token: &str,
+) -> Result<(), ApiError> {
     who.require(Scope::Delete)?;
     let token = LinkToken::parse(raw_token).ok_or(ApiError::LinkExpired)?;
     if links.revoke_link(&who.tenant, &token.hash()).await? {

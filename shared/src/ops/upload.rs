@@ -23,7 +23,10 @@ pub struct InlineUpload {
 const IDEMPOTENCY_TTL: time::Duration = time::Duration::hours(24);
 
 /// Who the file is recorded as created by: a user-bound key decides; otherwise the form's `user`.
-pub fn effective_user(who: &Principal, requested: Option<String>) -> Result<Option<String>, ApiError> {
+pub fn effective_user(
+    who: &Principal,
+    requested: Option<String>,
+) -> Result<Option<String>, ApiError> {
     match (&who.user, requested) {
         (Some(bound), Some(asked)) if *bound != asked => {
             Err(ApiError::denied("This API key is bound to another user."))
@@ -34,24 +37,40 @@ pub fn effective_user(who: &Principal, requested: Option<String>) -> Result<Opti
 }
 
 /// Name rules plus the extension allow/deny lists, applied to the name and the sniffed type.
-pub fn check_name_and_type(settings: &Settings, name: &str, head: Option<&[u8]>) -> Result<Option<String>, ApiError> {
+pub fn check_name_and_type(
+    settings: &Settings,
+    name: &str,
+    head: Option<&[u8]>,
+) -> Result<Option<String>, ApiError> {
     validate_name(name)?;
     let ext = extension_of(name);
-    let candidates = ext.iter().map(String::as_str).chain(head.and_then(sniffed_extension));
+    let candidates = ext
+        .iter()
+        .map(String::as_str)
+        .chain(head.and_then(sniffed_extension));
     for e in candidates {
         if !settings.extension_allowed(e) {
-            return Err(ApiError::UnsupportedFileType(format!("Files of type `.{e}` are not allowed here.")));
+            return Err(ApiError::UnsupportedFileType(format!(
+                "Files of type `.{e}` are not allowed here."
+            )));
         }
     }
     if ext.is_none() && !settings.allowed_extensions.is_empty() {
-        return Err(ApiError::UnsupportedFileType("Files without an allowed extension are not accepted here.".into()));
+        return Err(ApiError::UnsupportedFileType(
+            "Files without an allowed extension are not accepted here.".into(),
+        ));
     }
     Ok(ext)
 }
 
 fn request_hash(up: &InlineUpload, sha256: &str) -> String {
     let mut h = Sha256::new();
-    for part in [Some(up.file_name.as_str()), up.user.as_deref(), up.namespace.as_deref(), Some(sha256)] {
+    for part in [
+        Some(up.file_name.as_str()),
+        up.user.as_deref(),
+        up.namespace.as_deref(),
+        Some(sha256),
+    ] {
         h.update(part.unwrap_or("\u{0}").as_bytes());
         h.update([0xff]);
     }
@@ -133,21 +152,38 @@ pub async fn upload_inline(
     Ok(record)
 }
 
-async fn replay(files: &dyn FileStore, who: &Principal, prev: &IdempotencyRecord, req_hash: &str) -> Result<FileRecord, ApiError> {
+async fn replay(
+    files: &dyn FileStore,
+    who: &Principal,
+    prev: &IdempotencyRecord,
+    req_hash: &str,
+) -> Result<FileRecord, ApiError> {
     if prev.request_hash != req_hash {
-        return Err(ApiError::Conflict("This Idempotency-Key was already used with a different request.".into()));
+        return Err(ApiError::Conflict(
+            "This Idempotency-Key was already used with a different request.".into(),
+        ));
     }
     files
         .get_file(&who.tenant, &prev.file_id)
         .await?
-        .ok_or_else(|| ApiError::Conflict("This Idempotency-Key was used for a file that has since been deleted.".into()))
+        .ok_or_else(|| {
+            ApiError::Conflict(
+                "This Idempotency-Key was used for a file that has since been deleted.".into(),
+            )
+        })
 }
 
 /// Validates an `Idempotency-Key` header value.
 pub fn parse_idempotency_key(v: Option<&str>) -> Result<Option<String>, ApiError> {
     match v {
         None => Ok(None),
-        Some(k) if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| (0x21..=0x7e).contains(&b)) => Ok(Some(k.to_string())),
-        Some(_) => Err(ApiError::invalid("Idempotency-Key must be 1..255 visible ASCII characters")),
+        Some(k)
+            if !k.is_empty() && k.len() <= 255 && k.bytes().all(|b| (0x21..=0x7e).contains(&b)) =>
+        {
+            Ok(Some(k.to_string()))
+        }
+        Some(_) => Err(ApiError::invalid(
+            "Idempotency-Key must be 1..255 visible ASCII characters",
+        )),
     }
 }

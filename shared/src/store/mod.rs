@@ -2,9 +2,9 @@
 //! serverless-rust-demo do it), plus the `local` and `aws` adapters behind them.
 //! Operations and handlers depend only on these traits, never on an SDK.
 
-pub mod local;
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod local;
 mod traits;
 
 pub use traits::*;

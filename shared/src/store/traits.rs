@@ -79,7 +79,11 @@ pub trait LinkStore: Send + Sync {
     async fn get_link(&self, token_hash: &str) -> StoreResult<Option<LinkRecord>>;
     /// Atomically count one use if the link is still usable at `now`; `None` if it is not
     /// (unknown, expired, revoked or used up). N concurrent calls on a 1-use link: one `Some`.
-    async fn consume_link(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<LinkRecord>>;
+    async fn consume_link(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<LinkRecord>>;
     /// Only the owning tenant may revoke; true if a live link was revoked.
     async fn revoke_link(&self, tenant: &str, token_hash: &str) -> StoreResult<bool>;
 }
@@ -98,7 +102,11 @@ pub struct IdempotencyRecord {
 
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
-    async fn get_idempotency(&self, tenant: &str, key: &str) -> StoreResult<Option<IdempotencyRecord>>;
+    async fn get_idempotency(
+        &self,
+        tenant: &str,
+        key: &str,
+    ) -> StoreResult<Option<IdempotencyRecord>>;
     /// False if a record for that key already exists (the caller lost a race).
     async fn put_idempotency(&self, record: &IdempotencyRecord) -> StoreResult<bool>;
 }
@@ -155,9 +163,25 @@ pub struct SignedRequest {
 /// hands out links needs no read or write access to bytes.
 #[async_trait]
 pub trait Signer: Send + Sync {
-    async fn presign_get(&self, key: &str, ttl: Duration, overrides: &ResponseOverrides) -> StoreResult<SignedRequest>;
-    async fn presign_put(&self, key: &str, ttl: Duration, pins: &PutPins) -> StoreResult<SignedRequest>;
-    async fn presign_part(&self, key: &str, upload_id: &str, part_number: u32, ttl: Duration) -> StoreResult<SignedRequest>;
+    async fn presign_get(
+        &self,
+        key: &str,
+        ttl: Duration,
+        overrides: &ResponseOverrides,
+    ) -> StoreResult<SignedRequest>;
+    async fn presign_put(
+        &self,
+        key: &str,
+        ttl: Duration,
+        pins: &PutPins,
+    ) -> StoreResult<SignedRequest>;
+    async fn presign_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        ttl: Duration,
+    ) -> StoreResult<SignedRequest>;
 }
 
 /// One finished part of a multipart upload, as the client reports it.
@@ -171,6 +195,11 @@ pub struct CompletedPart {
 #[async_trait]
 pub trait MultipartStore: Send + Sync {
     async fn create_multipart(&self, key: &str, content_type: &str) -> StoreResult<String>;
-    async fn complete_multipart(&self, key: &str, upload_id: &str, parts: &[CompletedPart]) -> StoreResult<()>;
+    async fn complete_multipart(
+        &self,
+        key: &str,
+        upload_id: &str,
+        parts: &[CompletedPart],
+    ) -> StoreResult<()>;
     async fn abort_multipart(&self, key: &str, upload_id: &str) -> StoreResult<()>;
 }

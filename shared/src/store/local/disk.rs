@@ -21,7 +21,9 @@ impl DiskBlobs {
         for sub in ["blobs", "tmp", "parts"] {
             std::fs::create_dir_all(data_dir.join(sub)).map_err(StoreError::other)?;
         }
-        Ok(DiskBlobs { root: data_dir.to_path_buf() })
+        Ok(DiskBlobs {
+            root: data_dir.to_path_buf(),
+        })
     }
 
     /// Keys come from ids we generated, but the path is still checked: no `..`, no absolute
@@ -29,10 +31,17 @@ impl DiskBlobs {
     pub fn blob_path(&self, key: &str) -> StoreResult<PathBuf> {
         let ok = !key.is_empty()
             && key.split('/').all(|seg| {
-                !seg.is_empty() && seg != "." && seg != ".." && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                !seg.is_empty()
+                    && seg != "."
+                    && seg != ".."
+                    && seg
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
             });
         if !ok {
-            return Err(StoreError::Other(format!("refusing unsafe blob key {key:?}")));
+            return Err(StoreError::Other(format!(
+                "refusing unsafe blob key {key:?}"
+            )));
         }
         Ok(self.root.join("blobs").join(key))
     }
@@ -44,7 +53,11 @@ impl DiskBlobs {
 
     /// Where multipart parts of a local direct upload are kept until completion.
     pub fn parts_dir(&self, upload_id: &str) -> StoreResult<PathBuf> {
-        if upload_id.len() != 36 || !upload_id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+        if upload_id.len() != 36
+            || !upload_id
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b'-')
+        {
             return Err(StoreError::Other("bad upload id".into()));
         }
         Ok(self.root.join("parts").join(upload_id))
@@ -53,7 +66,9 @@ impl DiskBlobs {
     /// Moves a fully written, fsynced temp file into place.
     pub fn commit(&self, temp: &Path, key: &str) -> StoreResult<()> {
         let dest = self.blob_path(key)?;
-        let dir = dest.parent().ok_or_else(|| StoreError::Other("blob path has no parent".into()))?;
+        let dir = dest
+            .parent()
+            .ok_or_else(|| StoreError::Other("blob path has no parent".into()))?;
         std::fs::create_dir_all(dir).map_err(StoreError::other)?;
         std::fs::rename(temp, &dest).map_err(StoreError::other)?;
         sync_dir(dir)
@@ -90,9 +105,12 @@ impl DiskBlobs {
             }
             Some(r) => {
                 let len = r.end().saturating_sub(*r.start()).saturating_add(1);
-                f.seek(SeekFrom::Start(*r.start())).map_err(StoreError::other)?;
+                f.seek(SeekFrom::Start(*r.start()))
+                    .map_err(StoreError::other)?;
                 let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-                f.take(len).read_to_end(&mut buf).map_err(StoreError::other)?;
+                f.take(len)
+                    .read_to_end(&mut buf)
+                    .map_err(StoreError::other)?;
                 Ok(buf.into())
             }
         }
@@ -107,8 +125,12 @@ pub(super) fn sync_dir(dir: &Path) -> StoreResult<()> {
     Ok(())
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(StoreError::other)?
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> StoreResult<T> + Send + 'static,
+) -> StoreResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(StoreError::other)?
 }
 
 #[async_trait]

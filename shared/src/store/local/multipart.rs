@@ -16,7 +16,12 @@ pub fn part_etag(bytes_sha256: &[u8]) -> String {
 }
 
 impl DiskBlobs {
-    fn complete_blocking(&self, key: &str, upload_id: &str, parts: &[CompletedPart]) -> StoreResult<()> {
+    fn complete_blocking(
+        &self,
+        key: &str,
+        upload_id: &str,
+        parts: &[CompletedPart],
+    ) -> StoreResult<()> {
         let dir = self.parts_dir(upload_id)?;
         if !dir.exists() {
             return Err(StoreError::NotFound);
@@ -27,13 +32,19 @@ impl DiskBlobs {
             let mut last = 0;
             for p in parts {
                 if p.part_number <= last {
-                    return Err(StoreError::Conflict("parts must be listed in ascending order".into()));
+                    return Err(StoreError::Conflict(
+                        "parts must be listed in ascending order".into(),
+                    ));
                 }
                 last = p.part_number;
-                let bytes = std::fs::read(dir.join(p.part_number.to_string()))
-                    .map_err(|_| StoreError::Conflict(format!("part {} was not uploaded", p.part_number)))?;
+                let bytes = std::fs::read(dir.join(p.part_number.to_string())).map_err(|_| {
+                    StoreError::Conflict(format!("part {} was not uploaded", p.part_number))
+                })?;
                 if part_etag(&Sha256::digest(&bytes)) != p.etag {
-                    return Err(StoreError::Conflict(format!("part {} etag does not match", p.part_number)));
+                    return Err(StoreError::Conflict(format!(
+                        "part {} etag does not match",
+                        p.part_number
+                    )));
                 }
                 out.write_all(&bytes).map_err(StoreError::other)?;
             }
@@ -61,9 +72,21 @@ impl MultipartStore for DiskBlobs {
         Ok(id)
     }
 
-    async fn complete_multipart(&self, key: &str, upload_id: &str, parts: &[CompletedPart]) -> StoreResult<()> {
-        let (this, key, id, parts) = (self.clone(), key.to_string(), upload_id.to_string(), parts.to_vec());
-        tokio::task::spawn_blocking(move || this.complete_blocking(&key, &id, &parts)).await.map_err(StoreError::other)?
+    async fn complete_multipart(
+        &self,
+        key: &str,
+        upload_id: &str,
+        parts: &[CompletedPart],
+    ) -> StoreResult<()> {
+        let (this, key, id, parts) = (
+            self.clone(),
+            key.to_string(),
+            upload_id.to_string(),
+            parts.to_vec(),
+        );
+        tokio::task::spawn_blocking(move || this.complete_blocking(&key, &id, &parts))
+            .await
+            .map_err(StoreError::other)?
     }
 
     async fn abort_multipart(&self, _key: &str, upload_id: &str) -> StoreResult<()> {

@@ -26,9 +26,19 @@ pub struct LocalSigner {
 /// What a verified URL allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlobGrant {
-    Get { key: String, overrides: Option<ResponseOverrides> },
-    Put { key: String, pins: PutPins },
-    Part { key: String, upload_id: String, part_number: u32 },
+    Get {
+        key: String,
+        overrides: Option<ResponseOverrides>,
+    },
+    Put {
+        key: String,
+        pins: PutPins,
+    },
+    Part {
+        key: String,
+        upload_id: String,
+        part_number: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,13 +55,17 @@ pub enum VerifyError {
 
 impl LocalSigner {
     pub fn new(secret: [u8; 32], public_url: &str) -> Self {
-        LocalSigner { secret, public_url: public_url.trim_end_matches('/').to_string() }
+        LocalSigner {
+            secret,
+            public_url: public_url.trim_end_matches('/').to_string(),
+        }
     }
 
     fn mac(&self, key: &str, params: &[(String, String)]) -> String {
         // Canonical form: the key, then every parameter except `sig`, sorted; each encoded so
         // that no separator can be smuggled into a value.
-        let mut sorted: Vec<&(String, String)> = params.iter().filter(|(k, _)| k != "sig").collect();
+        let mut sorted: Vec<&(String, String)> =
+            params.iter().filter(|(k, _)| k != "sig").collect();
         sorted.sort();
         let mut canonical = encode_component(key);
         for (k, v) in sorted {
@@ -68,12 +82,21 @@ impl LocalSigner {
         hex::encode(mac.finalize().into_bytes())
     }
 
-    fn sign(&self, method: &str, key: &str, ttl: Duration, mut params: Vec<(String, String)>) -> SignedRequest {
+    fn sign(
+        &self,
+        method: &str,
+        key: &str,
+        ttl: Duration,
+        mut params: Vec<(String, String)>,
+    ) -> SignedRequest {
         let expires_at = crate::clock::now() + ttl;
         params.push(("expires".into(), expires_at.unix_timestamp().to_string()));
         let sig = self.mac(key, &params);
         params.push(("sig".into(), sig));
-        let query: Vec<String> = params.iter().map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v))).collect();
+        let query: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
+            .collect();
         SignedRequest {
             method: method.into(),
             url: format!("{}{BLOB_PREFIX}{key}?{}", self.public_url, query.join("&")),
@@ -83,16 +106,29 @@ impl LocalSigner {
     }
 
     /// Checks a request to `/_blob/<key>?<query>` and says what it may do.
-    pub fn verify(&self, method: &http::Method, key: &str, query: &str, now: OffsetDateTime) -> Result<BlobGrant, VerifyError> {
+    pub fn verify(
+        &self,
+        method: &http::Method,
+        key: &str,
+        query: &str,
+        now: OffsetDateTime,
+    ) -> Result<BlobGrant, VerifyError> {
         let params = parse_query(query);
-        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         let sig = get("sig").ok_or(VerifyError::Malformed)?;
         let expected = self.mac(key, &params);
         let equal: bool = subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), sig.as_bytes()).into();
         if !equal {
             return Err(VerifyError::BadSignature);
         }
-        let expires: i64 = get("expires").and_then(|e| e.parse().ok()).ok_or(VerifyError::Malformed)?;
+        let expires: i64 = get("expires")
+            .and_then(|e| e.parse().ok())
+            .ok_or(VerifyError::Malformed)?;
         if now.unix_timestamp() >= expires {
             return Err(VerifyError::Expired);
         }
@@ -100,7 +136,10 @@ impl LocalSigner {
         match get("op").ok_or(VerifyError::Malformed)? {
             "get" if method == http::Method::GET || method == http::Method::HEAD => {
                 let overrides = match (get("rct"), get("rcd")) {
-                    (Some(ct), Some(cd)) => Some(ResponseOverrides { content_type: ct.into(), content_disposition: cd.into() }),
+                    (Some(ct), Some(cd)) => Some(ResponseOverrides {
+                        content_type: ct.into(),
+                        content_disposition: cd.into(),
+                    }),
                     _ => None,
                 };
                 Ok(BlobGrant::Get { key, overrides })
@@ -108,7 +147,9 @@ impl LocalSigner {
             "put" if method == http::Method::PUT => Ok(BlobGrant::Put {
                 key,
                 pins: PutPins {
-                    size: get("size").and_then(|s| s.parse().ok()).ok_or(VerifyError::Malformed)?,
+                    size: get("size")
+                        .and_then(|s| s.parse().ok())
+                        .ok_or(VerifyError::Malformed)?,
                     content_type: get("ct").unwrap_or("application/octet-stream").into(),
                     sha256: get("sha256").map(str::to_string),
                 },
@@ -116,7 +157,9 @@ impl LocalSigner {
             "part" if method == http::Method::PUT => Ok(BlobGrant::Part {
                 key,
                 upload_id: get("upload").ok_or(VerifyError::Malformed)?.into(),
-                part_number: get("part").and_then(|p| p.parse().ok()).ok_or(VerifyError::Malformed)?,
+                part_number: get("part")
+                    .and_then(|p| p.parse().ok())
+                    .ok_or(VerifyError::Malformed)?,
             }),
             "get" | "put" | "part" => Err(VerifyError::WrongMethod),
             _ => Err(VerifyError::Malformed),
@@ -126,7 +169,12 @@ impl LocalSigner {
 
 #[async_trait]
 impl Signer for LocalSigner {
-    async fn presign_get(&self, key: &str, ttl: Duration, o: &ResponseOverrides) -> StoreResult<SignedRequest> {
+    async fn presign_get(
+        &self,
+        key: &str,
+        ttl: Duration,
+        o: &ResponseOverrides,
+    ) -> StoreResult<SignedRequest> {
         let params = vec![
             ("op".into(), "get".into()),
             ("rct".into(), o.content_type.clone()),
@@ -135,7 +183,12 @@ impl Signer for LocalSigner {
         Ok(self.sign("GET", key, ttl, params))
     }
 
-    async fn presign_put(&self, key: &str, ttl: Duration, pins: &PutPins) -> StoreResult<SignedRequest> {
+    async fn presign_put(
+        &self,
+        key: &str,
+        ttl: Duration,
+        pins: &PutPins,
+    ) -> StoreResult<SignedRequest> {
         let mut params = vec![
             ("op".into(), "put".into()),
             ("size".into(), pins.size.to_string()),
@@ -152,7 +205,13 @@ impl Signer for LocalSigner {
         Ok(req)
     }
 
-    async fn presign_part(&self, key: &str, upload_id: &str, part_number: u32, ttl: Duration) -> StoreResult<SignedRequest> {
+    async fn presign_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        part_number: u32,
+        ttl: Duration,
+    ) -> StoreResult<SignedRequest> {
         let params = vec![
             ("op".into(), "part".into()),
             ("upload".into(), upload_id.into()),
@@ -175,26 +234,61 @@ mod tests {
     #[tokio::test]
     async fn signed_get_verifies_and_carries_overrides() {
         let s = LocalSigner::new([7; 32], "http://127.0.0.1:3000");
-        let o = ResponseOverrides { content_type: "text/csv; charset=utf-8".into(), content_disposition: "attachment; filename=\"a&b.csv\"".into() };
-        let req = s.presign_get("dev/x", Duration::from_secs(60), &o).await.expect("sign");
+        let o = ResponseOverrides {
+            content_type: "text/csv; charset=utf-8".into(),
+            content_disposition: "attachment; filename=\"a&b.csv\"".into(),
+        };
+        let req = s
+            .presign_get("dev/x", Duration::from_secs(60), &o)
+            .await
+            .expect("sign");
         let (k, q) = split(&req.url);
-        let grant = s.verify(&http::Method::GET, &k, &q, crate::clock::now()).expect("valid");
-        assert_eq!(grant, BlobGrant::Get { key: "dev/x".into(), overrides: Some(o) });
+        let grant = s
+            .verify(&http::Method::GET, &k, &q, crate::clock::now())
+            .expect("valid");
+        assert_eq!(
+            grant,
+            BlobGrant::Get {
+                key: "dev/x".into(),
+                overrides: Some(o)
+            }
+        );
     }
 
     #[tokio::test]
     async fn tampered_expired_or_foreign_urls_are_refused() {
         let s = LocalSigner::new([7; 32], "http://h");
-        let o = ResponseOverrides { content_type: "a/b".into(), content_disposition: "inline".into() };
-        let req = s.presign_get("dev/x", Duration::from_secs(60), &o).await.expect("sign");
+        let o = ResponseOverrides {
+            content_type: "a/b".into(),
+            content_disposition: "inline".into(),
+        };
+        let req = s
+            .presign_get("dev/x", Duration::from_secs(60), &o)
+            .await
+            .expect("sign");
         let (k, q) = split(&req.url);
-        assert_eq!(s.verify(&http::Method::GET, "dev/y", &q, crate::clock::now()), Err(VerifyError::BadSignature));
+        assert_eq!(
+            s.verify(&http::Method::GET, "dev/y", &q, crate::clock::now()),
+            Err(VerifyError::BadSignature)
+        );
         let q2 = q.replace("rct=a%2Fb", "rct=text%2Fhtml");
-        assert_eq!(s.verify(&http::Method::GET, &k, &q2, crate::clock::now()), Err(VerifyError::BadSignature));
+        assert_eq!(
+            s.verify(&http::Method::GET, &k, &q2, crate::clock::now()),
+            Err(VerifyError::BadSignature)
+        );
         let later = crate::clock::now() + Duration::from_secs(61);
-        assert_eq!(s.verify(&http::Method::GET, &k, &q, later), Err(VerifyError::Expired));
+        assert_eq!(
+            s.verify(&http::Method::GET, &k, &q, later),
+            Err(VerifyError::Expired)
+        );
         let other = LocalSigner::new([8; 32], "http://h");
-        assert_eq!(other.verify(&http::Method::GET, &k, &q, crate::clock::now()), Err(VerifyError::BadSignature));
-        assert_eq!(s.verify(&http::Method::PUT, &k, &q, crate::clock::now()), Err(VerifyError::WrongMethod));
+        assert_eq!(
+            other.verify(&http::Method::GET, &k, &q, crate::clock::now()),
+            Err(VerifyError::BadSignature)
+        );
+        assert_eq!(
+            s.verify(&http::Method::PUT, &k, &q, crate::clock::now()),
+            Err(VerifyError::WrongMethod)
+        );
     }
 }

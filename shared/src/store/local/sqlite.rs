@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 use crate::domain::{FileId, FileRecord, FileStatus, KeyRecord, LinkRecord};
 use crate::store::{
-    FileStore, IdempotencyRecord, IdempotencyStore, KeyStore, LinkStore, ListPage, ListQuery, SecretStore,
-    StoreError, StoreResult,
+    FileStore, IdempotencyRecord, IdempotencyStore, KeyStore, LinkStore, ListPage, ListQuery,
+    SecretStore, StoreError, StoreResult,
 };
 
 #[derive(Clone)]
@@ -43,7 +43,10 @@ fn file_sk(id: &FileId) -> String {
 fn db_err(e: rusqlite::Error) -> StoreError {
     match e {
         rusqlite::Error::SqliteFailure(f, _)
-            if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
         {
             StoreError::Unavailable(format!("database busy: {f}"))
         }
@@ -78,11 +81,16 @@ impl SqliteMeta {
             std::fs::create_dir_all(dir).map_err(StoreError::other)?;
         }
         let conn = Connection::open(path).map_err(db_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(db_err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(db_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db_err)?;
         conn.execute_batch(SCHEMA).map_err(db_err)?;
-        Ok(SqliteMeta { conn: Arc::new(Mutex::new(conn)) })
+        Ok(SqliteMeta {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     /// Runs blocking SQLite work off the async threads.
@@ -92,7 +100,9 @@ impl SqliteMeta {
     ) -> StoreResult<T> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().map_err(|_| StoreError::Other("sqlite mutex poisoned".into()))?;
+            let mut guard = conn
+                .lock()
+                .map_err(|_| StoreError::Other("sqlite mutex poisoned".into()))?;
             f(&mut guard)
         })
         .await
@@ -127,11 +137,21 @@ impl SqliteMeta {
 #[async_trait]
 impl FileStore for SqliteMeta {
     async fn create_file(&self, file: &FileRecord) -> StoreResult<()> {
-        let (pk, sk, data, ttl) = (file_pk(&file.tenant), file_sk(&file.id), to_json(file)?, file_ttl(file));
+        let (pk, sk, data, ttl) = (
+            file_pk(&file.tenant),
+            file_sk(&file.id),
+            to_json(file)?,
+            file_ttl(file),
+        );
         self.with(move |c| {
-            match c.execute("INSERT INTO items (pk, sk, data, ttl) VALUES (?1, ?2, ?3, ?4)", params![pk, sk, data, ttl]) {
+            match c.execute(
+                "INSERT INTO items (pk, sk, data, ttl) VALUES (?1, ?2, ?3, ?4)",
+                params![pk, sk, data, ttl],
+            ) {
                 Ok(_) => Ok(()),
-                Err(e) if is_constraint(&e) => Err(StoreError::Conflict("file already exists".into())),
+                Err(e) if is_constraint(&e) => {
+                    Err(StoreError::Conflict("file already exists".into()))
+                }
                 Err(e) => Err(db_err(e)),
             }
         })
@@ -156,10 +176,18 @@ impl FileStore for SqliteMeta {
     }
 
     async fn update_file(&self, file: &FileRecord) -> StoreResult<()> {
-        let (pk, sk, data, ttl) = (file_pk(&file.tenant), file_sk(&file.id), to_json(file)?, file_ttl(file));
+        let (pk, sk, data, ttl) = (
+            file_pk(&file.tenant),
+            file_sk(&file.id),
+            to_json(file)?,
+            file_ttl(file),
+        );
         self.with(move |c| {
             let n = c
-                .execute("UPDATE items SET data = ?3, ttl = ?4 WHERE pk = ?1 AND sk = ?2", params![pk, sk, data, ttl])
+                .execute(
+                    "UPDATE items SET data = ?3, ttl = ?4 WHERE pk = ?1 AND sk = ?2",
+                    params![pk, sk, data, ttl],
+                )
                 .map_err(db_err)?;
             if n == 0 {
                 Err(StoreError::NotFound)
@@ -173,7 +201,12 @@ impl FileStore for SqliteMeta {
     async fn delete_file(&self, tenant: &str, id: &FileId) -> StoreResult<bool> {
         let (pk, sk) = (file_pk(tenant), file_sk(id));
         self.with(move |c| {
-            let n = c.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2", params![pk, sk]).map_err(db_err)?;
+            let n = c
+                .execute(
+                    "DELETE FROM items WHERE pk = ?1 AND sk = ?2",
+                    params![pk, sk],
+                )
+                .map_err(db_err)?;
             Ok(n > 0)
         })
         .await
@@ -197,7 +230,9 @@ impl FileStore for SqliteMeta {
                 )
                 .map_err(db_err)?;
             let rows = st
-                .query_map(params![pk, upper, now, user, ns, (limit + 1) as i64], |r| r.get::<_, String>(0))
+                .query_map(params![pk, upper, now, user, ns, (limit + 1) as i64], |r| {
+                    r.get::<_, String>(0)
+                })
                 .map_err(db_err)?;
             let mut files: Vec<FileRecord> = Vec::new();
             for row in rows {
@@ -215,10 +250,17 @@ impl FileStore for SqliteMeta {
 impl KeyStore for SqliteMeta {
     async fn create_key(&self, key: &KeyRecord) -> StoreResult<()> {
         let (pk, data) = (format!("K#{}", key.key_id), to_json(key)?);
-        self.with(move |c| match c.execute("INSERT INTO items (pk, sk, data) VALUES (?1, 'K', ?2)", params![pk, data]) {
-            Ok(_) => Ok(()),
-            Err(e) if is_constraint(&e) => Err(StoreError::Conflict("key id already exists".into())),
-            Err(e) => Err(db_err(e)),
+        self.with(move |c| {
+            match c.execute(
+                "INSERT INTO items (pk, sk, data) VALUES (?1, 'K', ?2)",
+                params![pk, data],
+            ) {
+                Ok(_) => Ok(()),
+                Err(e) if is_constraint(&e) => {
+                    Err(StoreError::Conflict("key id already exists".into()))
+                }
+                Err(e) => Err(db_err(e)),
+            }
         })
         .await
     }
@@ -227,7 +269,11 @@ impl KeyStore for SqliteMeta {
         let pk = format!("K#{key_id}");
         self.with(move |c| {
             let data: Option<String> = c
-                .query_row("SELECT data FROM items WHERE pk = ?1 AND sk = 'K'", params![pk], |r| r.get(0))
+                .query_row(
+                    "SELECT data FROM items WHERE pk = ?1 AND sk = 'K'",
+                    params![pk],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(db_err)?;
             data.map(|d| from_json(&d)).transpose()
@@ -245,7 +291,9 @@ impl KeyStore for SqliteMeta {
                      ORDER BY json_extract(data, '$.created_at'), pk",
                 )
                 .map_err(db_err)?;
-            let rows = st.query_map(params![tenant], |r| r.get::<_, String>(0)).map_err(db_err)?;
+            let rows = st
+                .query_map(params![tenant], |r| r.get::<_, String>(0))
+                .map_err(db_err)?;
             let mut out = Vec::new();
             for row in rows {
                 out.push(from_json(&row.map_err(db_err)?)?);
@@ -274,11 +322,20 @@ impl KeyStore for SqliteMeta {
 #[async_trait]
 impl LinkStore for SqliteMeta {
     async fn create_link(&self, link: &LinkRecord) -> StoreResult<()> {
-        let (pk, data, ttl) = (format!("L#{}", link.token_hash), to_json(link)?, link.expires_at.unix_timestamp());
+        let (pk, data, ttl) = (
+            format!("L#{}", link.token_hash),
+            to_json(link)?,
+            link.expires_at.unix_timestamp(),
+        );
         self.with(move |c| {
-            match c.execute("INSERT INTO items (pk, sk, data, ttl) VALUES (?1, 'L', ?2, ?3)", params![pk, data, ttl]) {
+            match c.execute(
+                "INSERT INTO items (pk, sk, data, ttl) VALUES (?1, 'L', ?2, ?3)",
+                params![pk, data, ttl],
+            ) {
                 Ok(_) => Ok(()),
-                Err(e) if is_constraint(&e) => Err(StoreError::Conflict("link token collision".into())),
+                Err(e) if is_constraint(&e) => {
+                    Err(StoreError::Conflict("link token collision".into()))
+                }
                 Err(e) => Err(db_err(e)),
             }
         })
@@ -289,7 +346,11 @@ impl LinkStore for SqliteMeta {
         let pk = format!("L#{token_hash}");
         self.with(move |c| {
             let data: Option<String> = c
-                .query_row("SELECT data FROM items WHERE pk = ?1 AND sk = 'L'", params![pk], |r| r.get(0))
+                .query_row(
+                    "SELECT data FROM items WHERE pk = ?1 AND sk = 'L'",
+                    params![pk],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(db_err)?;
             data.map(|d| from_json(&d)).transpose()
@@ -297,7 +358,11 @@ impl LinkStore for SqliteMeta {
         .await
     }
 
-    async fn consume_link(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<LinkRecord>> {
+    async fn consume_link(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<LinkRecord>> {
         let (pk, now) = (format!("L#{token_hash}"), now.unix_timestamp());
         // One statement: the check and the increment cannot interleave with another request.
         self.with(move |c| {
@@ -338,7 +403,11 @@ impl LinkStore for SqliteMeta {
 
 #[async_trait]
 impl IdempotencyStore for SqliteMeta {
-    async fn get_idempotency(&self, tenant: &str, key: &str) -> StoreResult<Option<IdempotencyRecord>> {
+    async fn get_idempotency(
+        &self,
+        tenant: &str,
+        key: &str,
+    ) -> StoreResult<Option<IdempotencyRecord>> {
         let (pk, sk) = (file_pk(tenant), format!("I#{key}"));
         let now = crate::clock::now().unix_timestamp();
         self.with(move |c| {
@@ -356,14 +425,25 @@ impl IdempotencyStore for SqliteMeta {
     }
 
     async fn put_idempotency(&self, r: &IdempotencyRecord) -> StoreResult<bool> {
-        let (pk, sk, data, ttl) = (file_pk(&r.tenant), format!("I#{}", r.key), to_json(r)?, r.expires_at.unix_timestamp());
+        let (pk, sk, data, ttl) = (
+            file_pk(&r.tenant),
+            format!("I#{}", r.key),
+            to_json(r)?,
+            r.expires_at.unix_timestamp(),
+        );
         let now = crate::clock::now().unix_timestamp();
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
             // An expired record no longer counts: replace it.
-            tx.execute("DELETE FROM items WHERE pk = ?1 AND sk = ?2 AND ttl <= ?3", params![pk, sk, now])
-                .map_err(db_err)?;
-            let res = tx.execute("INSERT INTO items (pk, sk, data, ttl) VALUES (?1, ?2, ?3, ?4)", params![pk, sk, data, ttl]);
+            tx.execute(
+                "DELETE FROM items WHERE pk = ?1 AND sk = ?2 AND ttl <= ?3",
+                params![pk, sk, now],
+            )
+            .map_err(db_err)?;
+            let res = tx.execute(
+                "INSERT INTO items (pk, sk, data, ttl) VALUES (?1, ?2, ?3, ?4)",
+                params![pk, sk, data, ttl],
+            );
             match res {
                 Ok(_) => {
                     tx.commit().map_err(db_err)?;
