@@ -109,7 +109,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                     "Created tenant `dev`. Its API key is shown only this once:\n\n    {key}\n"
                 );
             }
-            let (bound, task) = server::start(Arc::new(backend), addr)
+            let backend = Arc::new(backend);
+            server::spawn_sweeper(backend.clone());
+            let (bound, task) = server::start(backend, addr)
                 .await
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
             println!("filegate listening on http://{bound}");

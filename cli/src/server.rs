@@ -53,6 +53,27 @@ pub async fn start(
     Ok((bound, task))
 }
 
+/// Every minute, remove expired links, idempotency records and abandoned uploads (local only;
+/// in AWS, DynamoDB TTL and the bucket's lifecycle rules do this).
+pub fn spawn_sweeper(backend: Arc<Backend>) {
+    let Some(local) = backend.local.clone() else {
+        return;
+    };
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match filegate_shared::ops::sweep::sweep_local(&local, filegate_shared::clock::now())
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(swept = n, "removed abandoned uploads"),
+                Err(e) => tracing::warn!(error = %e, "sweep failed"),
+            }
+        }
+    });
+}
+
 async fn handle(backend: &Backend, req: http::Request<Incoming>) -> http::Response<BoxBody> {
     let request_id = uuid::Uuid::new_v4().to_string();
     if req.uri().path().starts_with(BLOB_PREFIX) {

@@ -225,6 +225,20 @@ pub async fn get_url(url: &str, headers: &[(&str, &str)]) -> Res {
     send_raw(addr, Method::GET, &format!("/{path}"), &h, Bytes::new()).await
 }
 
+/// Sends `method` to an absolute `http://127.0.0.1:port/...` URL (signed PUTs and parts).
+pub async fn send_url(method: &str, url: &str, headers: &[(String, String)], body: Bytes) -> Res {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    send_raw(
+        host.parse().unwrap(),
+        Method::from_bytes(method.as_bytes()).unwrap(),
+        &format!("/{path}"),
+        headers,
+        body,
+    )
+    .await
+}
+
 #[derive(Debug)]
 pub struct Res {
     pub status: StatusCode,

@@ -202,4 +202,7 @@ pub trait MultipartStore: Send + Sync {
         parts: &[CompletedPart],
     ) -> StoreResult<()>;
     async fn abort_multipart(&self, key: &str, upload_id: &str) -> StoreResult<()>;
+    /// A direct upload was verified: the object is no longer "pending" for the store's own
+    /// expiry rules (S3: remove the pending tag the lifecycle rule matches).
+    async fn commit_object(&self, key: &str) -> StoreResult<()>;
 }

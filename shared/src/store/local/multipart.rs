@@ -89,6 +89,11 @@ impl MultipartStore for DiskBlobs {
             .map_err(StoreError::other)?
     }
 
+    /// Local pending uploads are swept by the server from their records; nothing to untag.
+    async fn commit_object(&self, _key: &str) -> StoreResult<()> {
+        Ok(())
+    }
+
     async fn abort_multipart(&self, _key: &str, upload_id: &str) -> StoreResult<()> {
         let dir = self.parts_dir(upload_id)?;
         match tokio::fs::remove_dir_all(&dir).await {
