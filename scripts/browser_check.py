@@ -587,7 +587,7 @@ def main():
                     path = server.link(f["id"], "preview")
                     links[k] = server.base + path
                     status, headers, _ = server.request("GET", path, auth=False)
-                    resp[k] = describe(status, headers)
+                    resp[k] = f"(file stored as {f.get('mime_type')}) " + describe(status, headers)
                     rep.write(f"== {k}: {name} (stored as {f.get('mime_type')}) GET /l/<token> -> HTTP {status}\n")
                     rep.writelines(f"{h}: {v}\n" for h, v in headers.items())
                     rep.write("\n")

@@ -5,3 +5,4 @@ pub mod blob_routes;
 pub mod dispatch;
 pub mod keys_cmd;
 pub mod server;
+pub mod upload_cmd;

@@ -45,6 +45,26 @@ enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Upload files: inline below the inline limit, direct (parallel parts) above it.
+    Upload {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The service's base URL.
+        #[arg(long, env = "FILEGATE_URL", default_value = "http://127.0.0.1:3000")]
+        url: String,
+        #[arg(long, env = "FILEGATE_API_KEY", hide_env_values = true)]
+        key: String,
+        /// Files up to this size go inline (POST /v1/files); match the server's setting.
+        #[arg(long, env = "FILEGATE_INLINE_UPLOAD_LIMIT", default_value = "4MiB")]
+        inline_limit: String,
+        /// Parts uploaded at once.
+        #[arg(long, default_value_t = 4)]
+        parallel: usize,
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        namespace: Option<String>,
+    },
     /// Create, list and revoke API keys.
     Keys {
         #[command(subcommand)]
@@ -119,6 +139,33 @@ async fn run(cli: Cli) -> Result<(), String> {
                 _ = task => Err("the server stopped unexpectedly".into()),
                 _ = tokio::signal::ctrl_c() => Ok(()),
             }
+        }
+        Command::Upload {
+            files,
+            url,
+            key,
+            inline_limit,
+            parallel,
+            user,
+            namespace,
+        } => {
+            let inline_limit = filegate_shared::settings::parse_size(&inline_limit)
+                .ok_or("--inline-limit: not a size")?;
+            let args = filegate_cli::upload_cmd::UploadArgs {
+                url: url.trim_end_matches('/').to_string(),
+                key,
+                inline_limit,
+                parallel,
+                user,
+                namespace,
+            };
+            for f in &files {
+                let file = filegate_cli::upload_cmd::upload(f, &args)
+                    .await
+                    .map_err(|e| format!("{}: {e}", f.display()))?;
+                println!("{file}");
+            }
+            Ok(())
         }
         Command::Keys { command, store } => {
             let backend = Backend::from_settings(settings(&store, None)?).await?;
