@@ -34,6 +34,7 @@ or prints `SKIP ...` and exits 0 when --skip-if-missing is given and the browser
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -57,6 +58,7 @@ CHROME_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-first-run", "--disable-quic", "--window-size=1024,768",
+    "--no-proxy-server",  # the server is on loopback: a proxy from the environment must not matter
 ]
 # Chromium's built-in PDF viewer (a component extension, present in every Chromium build).
 PDF_VIEWER_EXT = "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/"
@@ -127,6 +129,15 @@ CSV = f"name,value\n{CSV_SCRIPT_CELL},{CSV_BOLD_CELL}\nplain,42\n".encode()
 # ---------------------------------------------------------------------------------------------
 # The server.
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # report the server's own 3xx, not where it points
+
+
+# Straight to the loopback server: no proxy from the environment, no redirects followed.
+HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -134,20 +145,33 @@ def free_port():
 
 
 class Server:
-    def __init__(self, binary, data_dir, log_path):
-        self.binary, self.data_dir, self.log_path = binary, data_dir, log_path
+    def __init__(self, binary, work):
+        self.binary, self.work = binary, work
+        self.log_path = os.path.join(work, "server.log")
         self.proc = None
         self.key = None
         self.base = None
         self._lines = []
 
-    def start(self, timeout=60.0):
+    def start(self, attempts=3):
+        """The free port may be taken between probe and bind: then retry, on a fresh data dir
+        (the first start already printed the only copy of its key)."""
+        for n in range(1, attempts + 1):
+            try:
+                return self._start(os.path.join(self.work, f"data-{n}"))
+            except RuntimeError as e:
+                self.stop()
+                if n == attempts or "cannot listen" not in str(e):
+                    raise
+
+    def _start(self, data_dir, timeout=60.0):
         port = free_port()
-        self._log = open(self.log_path, "wb")
+        self.key, self.base, self._lines = None, None, []
+        self._log = open(self.log_path, "ab")
         env = dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "info"))
         # Own session, so stop() signals exactly this process group.
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--addr", f"127.0.0.1:{port}", "--data-dir", self.data_dir],
+            [self.binary, "serve", "--addr", f"127.0.0.1:{port}", "--data-dir", data_dir],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log,
             start_new_session=True, env=env,
         )
@@ -172,12 +196,20 @@ class Server:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"filegate serve did not report listening within {timeout:.0f}s")
         if not self.base:
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+            with open(self.log_path, "rb") as f:
+                tail = f.read()[-600:].decode("utf-8", "replace").strip()
             raise RuntimeError(f"filegate serve exited with {self.proc.poll()} before listening: "
-                               f"{''.join(self._lines)!r}; log in {self.log_path}")
+                               f"stdout {''.join(self._lines)!r}, stderr ends {tail!r}")
         if not self.key:
             raise RuntimeError("filegate serve printed no API key (data dir not empty?)")
 
     def stop(self):
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
         if self.proc is None or self.proc.poll() is not None:
             return
         for sig, wait in ((signal.SIGINT, 5), (signal.SIGKILL, 5)):
@@ -199,7 +231,7 @@ class Server:
             h["Authorization"] = f"Bearer {self.key}"
         req = urllib.request.Request(self.base + path, data=body, method=method, headers=h)
         try:
-            with urllib.request.urlopen(req, timeout=30) as r:
+            with HTTP.open(req, timeout=30) as r:
                 return r.status, r.headers, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.headers, e.read()
@@ -235,9 +267,7 @@ def describe(status, headers):
 
 def missing_browser(chromium, chromedriver):
     why = [f"{p} not found" for p in (chromium, chromedriver) if not (os.path.isfile(p) and os.access(p, os.X_OK))]
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         why.append("python package selenium not installed (source scripts/venv.sh)")
     return "; ".join(why)
 
@@ -565,8 +595,10 @@ def main():
     out = os.path.abspath(args.out)
 
     started = time.monotonic()
+    # A TERM (CI time-out, kill PID) unwinds through the finally below like Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work = tempfile.mkdtemp(prefix="filegate-browser-check-")
-    server = Server(binary, os.path.join(work, "data"), os.path.join(work, "server.log"))
+    server = Server(binary, work)
     browser = Browser(args.chromium, args.chromedriver, work)
     checks = Checks()
     try:

@@ -14,7 +14,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-# shellcheck disable=SC1091 # checked on its own; -x would call the rest unreachable (its `return || exit`)
+# shellcheck disable=SC1091 # venv.sh is checked on its own
 source scripts/venv.sh
 
 bin_given=0

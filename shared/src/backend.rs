@@ -20,6 +20,7 @@ pub struct Backend {
     pub blobs: Arc<dyn BlobStore>,
     pub signer: Arc<dyn Signer>,
     pub multipart: Arc<dyn MultipartStore>,
+    pub secrets: Arc<dyn SecretStore>,
     /// Key for tamper-evident cursors.
     pub cursor_key: [u8; 32],
     /// Set on the local backend: the pieces `filegate serve` needs to honor signed blob URLs.
@@ -69,6 +70,7 @@ impl Backend {
             blobs: Arc::new(blobs.clone()),
             signer: Arc::new(signer.clone()),
             multipart: Arc::new(blobs.clone()),
+            secrets: Arc::new(meta.clone()),
             cursor_key: secret,
             local: Some(LocalParts {
                 meta,

@@ -160,10 +160,10 @@ impl Settings {
 
     pub fn extension_allowed(&self, ext: &str) -> bool {
         let ext = ext.to_ascii_lowercase();
-        if self.denied_extensions.iter().any(|d| *d == ext) {
+        if self.denied_extensions.contains(&ext) {
             return false;
         }
-        self.allowed_extensions.is_empty() || self.allowed_extensions.iter().any(|a| *a == ext)
+        self.allowed_extensions.is_empty() || self.allowed_extensions.contains(&ext)
     }
 }
 
@@ -202,7 +202,7 @@ pub fn parse_size(v: &str) -> Option<u64> {
 /// Human form of a byte count for messages ("4 MiB").
 pub fn human_size(n: u64) -> String {
     for (unit, size) in [("GiB", GIB), ("MiB", MIB), ("KiB", KIB)] {
-        if n >= size && n % size == 0 {
+        if n >= size && n.is_multiple_of(size) {
             return format!("{} {unit}", n / size);
         }
     }

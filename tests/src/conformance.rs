@@ -415,9 +415,10 @@ pub async fn signer_reports_true_expiry(b: &Backend) {
 }
 
 pub async fn server_secret_is_stable(b: &Backend) {
-    assert_eq!(b.cursor_key, b.cursor_key);
-    let local_or_aws_secret = b.cursor_key;
-    assert_ne!(local_or_aws_secret, [0u8; 32]);
+    let first = b.secrets.server_secret().await.unwrap();
+    assert_eq!(first, b.cursor_key, "the cursor key is the stored secret");
+    assert_eq!(b.secrets.server_secret().await.unwrap(), first, "first writer wins, then it never changes");
+    assert_ne!(first, [0u8; 32]);
 }
 
 /// Instantiates every case as a `#[tokio::test]` against the backend `$make` returns
