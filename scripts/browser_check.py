@@ -26,8 +26,10 @@ each link (fetched once more outside the browser), which is what to look at when
 and console.txt: the browser console of each check (CSP warnings and violations).
 
 Prints `PASS name` or `FAIL name: why` per check, then `N passed, M failed`; exits 1 on any
-failure, 2 when it cannot run (chromium, chromedriver or selenium missing, server not starting),
-or prints `SKIP ...` and exits 0 when --skip-if-missing is given and the browser is missing.
+failure (a server that does not start or an upload that fails is `FAIL setup`), 2 when it cannot
+run (chromium, chromedriver, selenium or the filegate binary missing), or prints `SKIP ...` and
+exits 0 when --skip-if-missing is given and chromium, chromedriver or selenium is missing.
+Relative --bin/--out paths are taken from the current directory (the repo root via the .sh).
 
     source scripts/venv.sh && cargo build -p filegate-cli
     python scripts/browser_check.py [--bin target/debug/filegate] [--out target/browser-check]
@@ -631,11 +633,12 @@ def main():
         console = open(os.path.join(out, "console.txt"), "w")
 
         def run(name, fn, *a):
+            t0 = time.monotonic()
             try:
                 checks.record(name, fn(*a))
             except Exception as e:  # noqa: BLE001 - one check's crash must not hide the others
                 checks.record(name, [f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"])
-            console.write(f"== {name}\n")
+            console.write(f"== {name} ({time.monotonic() - t0:.1f}s)\n")
             console.writelines(line + "\n" for line in browser.console())
             console.flush()
 

@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::http::{Request, Response};
 
-/// JSON lines to stderr... stdout in Lambda (CloudWatch reads both); level from `RUST_LOG`.
+/// JSON lines on stderr (Lambda sends both streams to CloudWatch); level from `RUST_LOG`.
 pub fn init_logging() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
@@ -34,10 +34,24 @@ pub fn request_id(req: &Request) -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// The access log line, written once per request after the response is built.
+/// The end-user identities a caller may name for audit (`?user=`, `?user_email=`).
+pub fn audit_identities(req: &Request) -> (Option<String>, Option<String>) {
+    let pairs = crate::http::query::parse_query(req.uri().query().unwrap_or(""));
+    let get = |n: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.chars().filter(|c| !c.is_control()).take(256).collect())
+    };
+    (get("user"), get("user_email"))
+}
+
+/// The access log line, written once per request after the response is built; it carries the
+/// audit identities too, so every access is attributable.
 pub fn log_request(
     req_method: &http::Method,
     path: &str,
+    audit: &(Option<String>, Option<String>),
     res: &Response,
     request_id: &str,
     started: Instant,
@@ -46,6 +60,8 @@ pub fn log_request(
         request_id,
         method = %req_method,
         path,
+        user = audit.0.as_deref(),
+        user_email = audit.1.as_deref(),
         status = res.status().as_u16(),
         latency_ms = started.elapsed().as_secs_f64() * 1000.0,
         "request"

@@ -417,7 +417,11 @@ pub async fn signer_reports_true_expiry(b: &Backend) {
 pub async fn server_secret_is_stable(b: &Backend) {
     let first = b.secrets.server_secret().await.unwrap();
     assert_eq!(first, b.cursor_key, "the cursor key is the stored secret");
-    assert_eq!(b.secrets.server_secret().await.unwrap(), first, "first writer wins, then it never changes");
+    assert_eq!(
+        b.secrets.server_secret().await.unwrap(),
+        first,
+        "first writer wins, then it never changes"
+    );
     assert_ne!(first, [0u8; 32]);
 }
 

@@ -15,8 +15,7 @@ pub const CACHE_CONTROL: &str = "private, max-age=3600";
 const SANDBOX_CSP: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 /// PDFs are shown by the browser's own viewer, which a `sandbox` directive would block; scripts
 /// and framing are still refused.
-const PDF_CSP: &str =
-    "default-src 'none'; object-src 'self'; plugin-types application/pdf; frame-ancestors 'self'";
+const PDF_CSP: &str = "default-src 'none'; object-src 'self'; frame-ancestors 'self'";
 
 /// Active types (HTML, SVG, scripts...) are always attachments: they never run in our origin.
 pub fn disposition_for(file: &FileRecord, wants_attachment: bool) -> Disposition {

@@ -4,7 +4,20 @@
 /// Resolve the stored MIME type of an upload.
 pub fn sniff(head: &[u8], extension: Option<&str>, declared: Option<&str>) -> String {
     if let Some(kind) = infer::get(head) {
-        return kind.mime_type().to_string();
+        let found = kind.mime_type();
+        // Magic bytes only say "XML" for SVG, XHTML and friends; an SVG root (or a `+xml`
+        // extension) makes it the specific, and for SVG active, type.
+        if found == "text/xml" || found == "application/xml" {
+            if contains_ignore_case(head, b"<svg") {
+                return "image/svg+xml".into();
+            }
+            if let Some(m) = extension.and_then(|e| mime_guess::from_ext(e).first()) {
+                if m.essence_str().ends_with("+xml") {
+                    return m.essence_str().to_string();
+                }
+            }
+        }
+        return found.to_string();
     }
     if let Some(ext) = extension {
         if let Some(m) = mime_guess::from_ext(ext).first() {
@@ -18,6 +31,11 @@ pub fn sniff(head: &[u8], extension: Option<&str>, declared: Option<&str>) -> St
         return "text/plain".into();
     }
     "application/octet-stream".into()
+}
+
+fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The canonical extension of a sniffed type, so `evil.txt` holding a PE file is judged as `exe`.
@@ -83,6 +101,22 @@ mod tests {
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
         assert_eq!(sniff(png, Some("txt"), Some("text/html")), "image/png");
         assert_eq!(sniff(b"%PDF-1.7\n", Some("bin"), None), "application/pdf");
+    }
+
+    #[test]
+    fn xml_prolog_svg_is_still_svg() {
+        let svg = b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
+        assert_eq!(sniff(svg, Some("svg"), None), "image/svg+xml");
+        assert_eq!(
+            sniff(svg, Some("xml"), None),
+            "image/svg+xml",
+            "an SVG root wins over the name"
+        );
+        assert!(is_active(&sniff(svg, None, None)));
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?><feed/>", Some("xml"), None),
+            "text/xml"
+        );
     }
 
     #[test]

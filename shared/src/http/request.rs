@@ -12,10 +12,11 @@ use crate::ApiError;
 pub struct Query(Vec<(String, String)>);
 
 impl Query {
+    /// `user` and `user_email` (audit identities, logged by `respond`) are accepted everywhere.
     pub fn from_request(req: &Request, allowed: &[&str]) -> Result<Self, ApiError> {
         let pairs = parse_query(req.uri().query().unwrap_or(""));
         for (k, _) in &pairs {
-            if !allowed.contains(&k.as_str()) {
+            if !allowed.contains(&k.as_str()) && k != "user" && k != "user_email" {
                 return Err(ApiError::invalid(format!("unknown query parameter `{k}`")));
             }
         }

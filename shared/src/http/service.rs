@@ -19,6 +19,7 @@ where
     let started = Instant::now();
     let id = request_id(&req);
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let audit = crate::telemetry::audit_identities(&req);
     let mut res = match handler(req).await {
         Ok(res) => res,
         Err(err) => {
@@ -31,7 +32,7 @@ where
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }
-    log_request(&method, &path, &res, &id, started);
+    log_request(&method, &path, &audit, &res, &id, started);
     res
 }
 
