@@ -16,6 +16,8 @@ link in headless Debian Chromium driven by chromedriver:
   svg_download     the same for an SVG with an onload script (which would also alert), saved
                    as editors do with an <?xml ...?> declaration first
   svg_bare_download  the same SVG without the declaration
+  unicode_name_download  a download link of "Résumé 2026 — final.pdf" is saved under that exact
+                   name (Chromium reads the RFC 8187 filename*)
   csv_table        the CSV preview renders a <table> whose cells read literally
                    <script>alert(1)</script> and <b>bold</b>; no script ran (no alert, title
                    not PWNED, document.scripts.length == 0, no <b> in the table)
@@ -492,8 +494,8 @@ def check_pdf(b, url, dl, shot, resp):
     return problems
 
 
-def check_download(b, url, dl, want_bytes, resp):
-    """The link must download (byte-identical) and never render in the tab."""
+def check_download(b, url, dl, want_bytes, resp, want_name=None):
+    """The link must download (byte-identical, under `want_name` if given) and never render."""
     problems = []
     b.download_to(dl)
     open_link(b, url)
@@ -523,6 +525,8 @@ def check_download(b, url, dl, want_bytes, resp):
         with open(os.path.join(dl, landed[0]), "rb") as f:
             if f.read() != want_bytes:
                 problems.append(f"downloaded {landed[0]!r} differs from the uploaded bytes")
+        if want_name is not None and landed[0] != want_name:
+            problems.append(f"saved as {landed[0]!r}, not under its real name {want_name!r}")
     if any("PWNED" in t for t in seen_titles):
         problems.append(f"the file's script ran: titles seen {sorted(seen_titles)}")
     if alerts:
@@ -613,12 +617,15 @@ def main():
                 "svg": ("evil.svg", "image/svg+xml", SVG),
                 "svg_bare": ("evil-bare.svg", "image/svg+xml", SVG_BARE),
                 "csv": ("cells.csv", "text/csv", CSV),
+                "resume": ("Résumé 2026 — final.pdf", "application/pdf", make_pdf()),
             }
+            # Only the résumé gets a download link: it checks the saved name (RFC 8187 filename*).
+            kinds = {"resume": "download"}
             links, resp = {}, {}
             with open(os.path.join(out, "responses.txt"), "w") as rep:
                 for k, (name, ctype, data) in fixtures.items():
                     f = server.upload(name, ctype, data)
-                    path = server.link(f["id"], "preview")
+                    path = server.link(f["id"], kinds.get(k, "preview"))
                     links[k] = server.base + path
                     status, headers, _ = server.request("GET", path, auth=False)
                     resp[k] = f"(file stored as {f.get('mime_type')}) " + describe(status, headers)
@@ -653,6 +660,8 @@ def main():
         run("svg_download", check_download, browser, links["svg"], os.path.join(dl, "svg"), SVG, resp["svg"])
         run("svg_bare_download", check_download, browser, links["svg_bare"], os.path.join(dl, "svg_bare"),
             SVG_BARE, resp["svg_bare"])
+        run("unicode_name_download", check_download, browser, links["resume"], os.path.join(dl, "resume"),
+            fixtures["resume"][2], resp["resume"], "Résumé 2026 — final.pdf")
         run("csv_table", check_csv, browser, links["csv"], shots["csv"], resp["csv"])
         missing_shots = [os.path.basename(shots[k]) for k in ("csv", "png")
                          if not (os.path.isfile(shots[k]) and os.path.getsize(shots[k]) > 0)]
