@@ -8,6 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use filegate_shared::backend::Backend;
 use filegate_shared::settings::Settings;
+use filegate_shared::store::aws;
 use http::{HeaderMap, Method, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
@@ -49,7 +50,10 @@ impl TestServer {
         let mut settings = Settings::local(dir.path());
         settings.public_url = format!("http://{addr}");
         tweak(&mut settings);
-        let mut backend = Backend::local(settings).await.unwrap();
+        let mut backend = match aws_mode() {
+            Some(moto) => aws_backend(&moto, settings).await,
+            None => Backend::local(settings).await.unwrap(),
+        };
         swap(&mut backend);
         let backend = Arc::new(backend);
         let key = filegate_cli::keys_cmd::bootstrap_dev_key(backend.keys.as_ref())
@@ -72,7 +76,35 @@ impl TestServer {
         self._dir.path()
     }
 
-    /// Every blob file currently on disk (to prove nothing was left behind).
+    /// Every stored blob (files on disk, or objects in the bucket), to prove nothing was left.
+    pub async fn blobs(&self) -> Vec<String> {
+        match aws_mode() {
+            Some(moto) => {
+                let s3 = aws::s3_client(
+                    &aws::static_config(&moto, "us-east-1", "testing", "testing"),
+                    true,
+                );
+                let listed = s3
+                    .list_objects_v2()
+                    .bucket(&self.backend.settings.bucket)
+                    .send()
+                    .await
+                    .unwrap();
+                listed
+                    .contents()
+                    .iter()
+                    .filter_map(|o| o.key().map(str::to_string))
+                    .collect()
+            }
+            None => self
+                .blob_files()
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+        }
+    }
+
+    /// Every blob file currently on disk (local backend).
     pub fn blob_files(&self) -> Vec<std::path::PathBuf> {
         fn walk(p: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
             if let Ok(rd) = std::fs::read_dir(p) {
@@ -145,6 +177,50 @@ impl TestServer {
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
         res.json()["id"].as_str().unwrap().to_string()
     }
+}
+
+/// `FILEGATE_TEST_BACKEND=aws` runs the HTTP suites on DynamoDB + S3 (moto at
+/// `FILEGATE_TEST_MOTO_URL`) instead of the local backend.
+pub fn aws_mode() -> Option<String> {
+    if std::env::var("FILEGATE_TEST_BACKEND").as_deref() != Ok("aws") {
+        return None;
+    }
+    let url = std::env::var("FILEGATE_TEST_MOTO_URL")
+        .expect("FILEGATE_TEST_BACKEND=aws needs FILEGATE_TEST_MOTO_URL");
+    Some(url.trim_end_matches('/').to_string())
+}
+
+/// For a case that exercises something only the local backend has (its own signed-URL
+/// server, the sweeper, the SQLite file): says so and returns true on the AWS backend, where
+/// the same property is covered by SeaweedFS (signatures) or the store itself (TTL, lifecycle).
+pub fn skip_on_aws(what: &str) -> bool {
+    if aws_mode().is_some() {
+        eprintln!("not on the AWS backend: {what}");
+        return true;
+    }
+    false
+}
+
+/// A fresh table and bucket on moto for one test server.
+async fn aws_backend(moto: &str, mut settings: Settings) -> Backend {
+    let config = aws::static_config(moto, "us-east-1", "testing", "testing");
+    let name = format!(
+        "fg-{}",
+        &filegate_shared::domain::FileId::new()
+            .to_string()
+            .replace('-', "")[16..]
+    );
+    aws::create_table(&aws::dynamo_client(&config), &name)
+        .await
+        .unwrap();
+    aws::create_bucket(&aws::s3_client(&config, true), &name)
+        .await
+        .unwrap();
+    settings.backend = filegate_shared::settings::BackendKind::Aws;
+    settings.table = name.clone();
+    settings.bucket = name;
+    settings.s3_force_path_style = true;
+    aws::build_backend_with(settings, &config).await.unwrap()
 }
 
 pub struct Req {

@@ -93,7 +93,7 @@ async fn scopes_are_enforced_with_403() {
             .status,
         200
     );
-    assert!(s.blob_files().len() == 1);
+    assert!(s.blobs().await.len() == 1);
 }
 
 #[tokio::test]

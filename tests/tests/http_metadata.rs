@@ -227,11 +227,11 @@ async fn rename_honors_extension_rules() {
 async fn delete_removes_bytes_and_metadata() {
     let s = TestServer::start().await;
     let id = s.upload("a.txt", b"bye").await;
-    assert_eq!(s.blob_files().len(), 1);
+    assert_eq!(s.blobs().await.len(), 1);
     let res = s.authed("DELETE", &format!("/v1/files/{id}")).send().await;
     assert_eq!(res.status, 204);
     assert!(res.body.is_empty());
-    assert!(s.blob_files().is_empty());
+    assert!(s.blobs().await.is_empty());
     s.authed("GET", &format!("/v1/files/{id}"))
         .send()
         .await
@@ -259,7 +259,7 @@ async fn bulk_delete_by_ids_reports_deleted_and_not_found() {
         res.json(),
         json!({"deleted": [a, b], "not_found": [missing]})
     );
-    assert_eq!(s.blob_files().len(), 1);
+    assert_eq!(s.blobs().await.len(), 1);
     assert_eq!(
         s.authed("GET", &format!("/v1/files/{keep}"))
             .send()
@@ -327,5 +327,5 @@ async fn delete_all_runs_in_bounded_batches() {
         1,
         "another tenant's files survive"
     );
-    assert_eq!(s.blob_files().len(), 1);
+    assert_eq!(s.blobs().await.len(), 1);
 }

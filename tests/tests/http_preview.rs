@@ -3,7 +3,7 @@
 //! and the redirect to a signed blob URL for big files.
 #![allow(clippy::unwrap_used)]
 
-use filegate_tests::harness::{get_url, TestServer};
+use filegate_tests::harness::{aws_mode, get_url, skip_on_aws, TestServer};
 
 fn body_of(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i % 251) as u8).collect()
@@ -440,7 +440,10 @@ async fn big_files_redirect_to_a_signed_url_with_the_same_headers() {
         "big bytes never pass through the function"
     );
     let location = res.header("location").unwrap().to_string();
-    assert!(location.starts_with(&s.url("/_blob/")), "{location}");
+    let store = aws_mode()
+        .map(|moto| format!("{moto}/"))
+        .unwrap_or_else(|| s.url("/_blob/"));
+    assert!(location.starts_with(&store), "{location}");
     let direct = get_url(&location, &[]).await;
     assert_eq!(direct.status, 200);
     assert_eq!(direct.body.as_ref(), &data[..]);
@@ -458,6 +461,10 @@ async fn big_files_redirect_to_a_signed_url_with_the_same_headers() {
     assert_eq!(ranged.status, 206);
     assert_eq!(ranged.body.as_ref(), &data[100..200]);
     assert_eq!(ranged.header("content-range"), Some("bytes 100-199/5000"));
+    if skip_on_aws("our envelope on the store's 416 and 403 (the store answers in its own format)")
+    {
+        return;
+    }
     get_url(&location, &[("range", "bytes=9999-")])
         .await
         .assert_error(416, "range_not_satisfiable");
@@ -469,6 +476,9 @@ async fn big_files_redirect_to_a_signed_url_with_the_same_headers() {
 
 #[tokio::test]
 async fn signed_blob_urls_expire() {
+    if skip_on_aws("moto checks no signatures; SeaweedFS covers S3 expiry in aws_backend.rs") {
+        return;
+    }
     let s = TestServer::start_with(|st| {
         st.inline_response_limit = 10;
         st.signed_url_ttl = 1;

@@ -101,7 +101,7 @@ async fn two_file_parts_are_too_many_files() {
         .send()
         .await
         .assert_error(400, "too_many_files");
-    assert!(s.blob_files().is_empty());
+    assert!(s.blobs().await.is_empty());
 }
 
 #[tokio::test]
@@ -160,7 +160,7 @@ async fn malformed_requests_are_invalid_param() {
         .send()
         .await
         .assert_error(400, "invalid_param");
-    assert!(s.blob_files().is_empty(), "nothing may be left behind");
+    assert!(s.blobs().await.is_empty(), "nothing may be left behind");
 }
 
 #[tokio::test]
@@ -170,7 +170,7 @@ async fn bad_file_names_are_rejected() {
         let res = s.upload_as(&s.key, name, b"data", &[]).await;
         res.assert_error(400, "invalid_param");
     }
-    assert!(s.blob_files().is_empty());
+    assert!(s.blobs().await.is_empty());
 }
 
 #[tokio::test]
@@ -195,7 +195,7 @@ async fn over_the_inline_limit_is_file_too_large_pointing_to_direct_uploads() {
         .upload_as(&s.key, "huge.bin", &vec![1u8; 200 * 1024], &[])
         .await;
     res.assert_error(413, "file_too_large");
-    assert_eq!(s.blob_files().len(), 1, "only the accepted file is stored");
+    assert_eq!(s.blobs().await.len(), 1, "only the accepted file is stored");
 }
 
 #[tokio::test]
@@ -247,7 +247,7 @@ async fn idempotency_key_replays_the_first_result_and_rejects_a_different_body()
     assert_eq!(again.status, 201);
     assert_eq!(again.json()["id"], first.json()["id"]);
     send(b"two", "retry-1").await.assert_error(409, "conflict");
-    assert_eq!(s.blob_files().len(), 1, "the replay stored nothing new");
+    assert_eq!(s.blobs().await.len(), 1, "the replay stored nothing new");
     let other = send(b"one", "retry-2").await;
     assert_ne!(other.json()["id"], first.json()["id"]);
     send(b"x", "bad key with spaces")
@@ -295,9 +295,9 @@ async fn failed_metadata_write_removes_the_bytes_and_hides_detail() {
         .as_str()
         .is_some_and(|r| Some(r) == res.header("x-request-id")));
     assert!(
-        s.blob_files().is_empty(),
+        s.blobs().await.is_empty(),
         "bytes left behind: {:?}",
-        s.blob_files()
+        s.blobs().await
     );
 }
 
@@ -329,5 +329,5 @@ async fn unavailable_backend_is_503() {
     s.upload_as(&s.key, "a.txt", b"x", &[])
         .await
         .assert_error(503, "service_unavailable");
-    assert!(s.blob_files().is_empty());
+    assert!(s.blobs().await.is_empty());
 }
