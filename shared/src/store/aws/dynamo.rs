@@ -434,18 +434,24 @@ impl IdempotencyStore for DynamoMeta {
 #[async_trait]
 impl SecretStore for DynamoMeta {
     async fn server_secret(&self) -> StoreResult<[u8; 32]> {
-        let mut fresh = [0u8; 32];
-        rand::rng().fill_bytes(&mut fresh);
-        let mut item = Item::new();
-        item.insert("pk".into(), s("CFG#secret"));
-        item.insert("sk".into(), s("CFG"));
-        item.insert("secret".into(), s(hex::encode(fresh)));
-        // First writer wins; every process then reads the same secret.
-        self.put_new(item).await?;
-        let stored = self
-            .get("CFG#secret".into(), "CFG")
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        // Read first: after the very first start every cold start is one GetItem, and only
+        // that first writer needs the (IAM-narrowed) PutItem on this one key.
+        let stored = match self.get("CFG#secret".into(), "CFG").await? {
+            Some(item) => item,
+            None => {
+                let mut fresh = [0u8; 32];
+                rand::rng().fill_bytes(&mut fresh);
+                let mut item = Item::new();
+                item.insert("pk".into(), s("CFG#secret"));
+                item.insert("sk".into(), s("CFG"));
+                item.insert("secret".into(), s(hex::encode(fresh)));
+                // First writer wins; every process then reads the same secret.
+                self.put_new(item).await?;
+                self.get("CFG#secret".into(), "CFG")
+                    .await?
+                    .ok_or(StoreError::NotFound)?
+            }
+        };
         let hex_secret = match stored.get("secret") {
             Some(AttributeValue::S(h)) => h,
             _ => {
