@@ -52,7 +52,6 @@ pub async fn create_upload(b: &Backend, req: Request) -> Result<Response, ApiErr
             part_size,
             expires_at,
         } => json!({
-            "method": "PUT",
             "parts": parts.iter().map(|(n, s)| json!({"part_number": n, "url": s.url})).collect::<Vec<_>>(),
             "part_size": part_size,
             "expires_at": rfc3339(expires_at),

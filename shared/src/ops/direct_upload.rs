@@ -63,9 +63,10 @@ pub async fn create_upload(
     multipart: &dyn MultipartStore,
     settings: &Settings,
     who: &Principal,
-    req: CreateUpload,
+    mut req: CreateUpload,
 ) -> Result<(FileRecord, UploadPlan), ApiError> {
     who.require(Scope::Write)?;
+    req.sha256 = req.sha256.map(|h| h.to_ascii_lowercase());
     let name = req
         .name
         .ok_or_else(|| ApiError::invalid("`name` is required"))?;
