@@ -14,7 +14,7 @@ port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 base="http://127.0.0.1:$port"
 RUST_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --data-dir "$work/data" >"$work/out.log" 2>"$work/err.log" &
 pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do grep -q listening "$work/out.log" 2>/dev/null && break; sleep 0.1; done
 key="$(grep -o 'fg_[0-9a-f]*_[0-9a-f]*' "$work/out.log" | head -1)"
 
