@@ -109,6 +109,49 @@ impl SqliteMeta {
         .map_err(StoreError::other)?
     }
 
+    /// Conditional create (DynamoDB's `attribute_not_exists(pk)`): `Conflict` if the key exists.
+    async fn insert(
+        &self,
+        pk: String,
+        sk: String,
+        data: String,
+        ttl: Option<i64>,
+        conflict: &'static str,
+    ) -> StoreResult<()> {
+        self.with(move |c| {
+            match c.execute(
+                "INSERT INTO items (pk, sk, data, ttl) VALUES (?1, ?2, ?3, ?4)",
+                params![pk, sk, data, ttl],
+            ) {
+                Ok(_) => Ok(()),
+                Err(e) if is_constraint(&e) => Err(StoreError::Conflict(conflict.into())),
+                Err(e) => Err(db_err(e)),
+            }
+        })
+        .await
+    }
+
+    /// One item by key, hiding items whose TTL passed (the sweeper may not have run yet).
+    async fn get_live<T: DeserializeOwned + Send + 'static>(
+        &self,
+        pk: String,
+        sk: String,
+    ) -> StoreResult<Option<T>> {
+        let now = crate::clock::now().unix_timestamp();
+        self.with(move |c| {
+            let data: Option<String> = c
+                .query_row(
+                    "SELECT data FROM items WHERE pk = ?1 AND sk = ?2 AND (ttl IS NULL OR ttl > ?3)",
+                    params![pk, sk, now],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+            data.map(|d| from_json(&d)).transpose()
+        })
+        .await
+    }
+
     /// Deletes items whose TTL passed, as DynamoDB's TTL sweeper would; returns swept pending
     /// files so the caller can delete their bytes too.
     pub async fn sweep_expired(&self, now: OffsetDateTime) -> StoreResult<Vec<FileRecord>> {
@@ -137,42 +180,19 @@ impl SqliteMeta {
 #[async_trait]
 impl FileStore for SqliteMeta {
     async fn create_file(&self, file: &FileRecord) -> StoreResult<()> {
-        let (pk, sk, data, ttl) = (
+        let data = to_json(file)?;
+        self.insert(
             file_pk(&file.tenant),
             file_sk(&file.id),
-            to_json(file)?,
+            data,
             file_ttl(file),
-        );
-        self.with(move |c| {
-            match c.execute(
-                "INSERT INTO items (pk, sk, data, ttl) VALUES (?1, ?2, ?3, ?4)",
-                params![pk, sk, data, ttl],
-            ) {
-                Ok(_) => Ok(()),
-                Err(e) if is_constraint(&e) => {
-                    Err(StoreError::Conflict("file already exists".into()))
-                }
-                Err(e) => Err(db_err(e)),
-            }
-        })
+            "file already exists",
+        )
         .await
     }
 
     async fn get_file(&self, tenant: &str, id: &FileId) -> StoreResult<Option<FileRecord>> {
-        let (pk, sk) = (file_pk(tenant), file_sk(id));
-        let now = crate::clock::now().unix_timestamp();
-        self.with(move |c| {
-            let data: Option<String> = c
-                .query_row(
-                    "SELECT data FROM items WHERE pk = ?1 AND sk = ?2 AND (ttl IS NULL OR ttl > ?3)",
-                    params![pk, sk, now],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
-            data.map(|d| from_json(&d)).transpose()
-        })
-        .await
+        self.get_live(file_pk(tenant), file_sk(id)).await
     }
 
     async fn update_file(&self, file: &FileRecord) -> StoreResult<()> {
@@ -249,36 +269,19 @@ impl FileStore for SqliteMeta {
 #[async_trait]
 impl KeyStore for SqliteMeta {
     async fn create_key(&self, key: &KeyRecord) -> StoreResult<()> {
-        let (pk, data) = (format!("K#{}", key.key_id), to_json(key)?);
-        self.with(move |c| {
-            match c.execute(
-                "INSERT INTO items (pk, sk, data) VALUES (?1, 'K', ?2)",
-                params![pk, data],
-            ) {
-                Ok(_) => Ok(()),
-                Err(e) if is_constraint(&e) => {
-                    Err(StoreError::Conflict("key id already exists".into()))
-                }
-                Err(e) => Err(db_err(e)),
-            }
-        })
+        let data = to_json(key)?;
+        self.insert(
+            format!("K#{}", key.key_id),
+            "K".into(),
+            data,
+            None,
+            "key id already exists",
+        )
         .await
     }
 
     async fn get_key(&self, key_id: &str) -> StoreResult<Option<KeyRecord>> {
-        let pk = format!("K#{key_id}");
-        self.with(move |c| {
-            let data: Option<String> = c
-                .query_row(
-                    "SELECT data FROM items WHERE pk = ?1 AND sk = 'K'",
-                    params![pk],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
-            data.map(|d| from_json(&d)).transpose()
-        })
-        .await
+        self.get_live(format!("K#{key_id}"), "K".into()).await
     }
 
     async fn list_keys(&self, tenant: Option<&str>) -> StoreResult<Vec<KeyRecord>> {
@@ -322,40 +325,19 @@ impl KeyStore for SqliteMeta {
 #[async_trait]
 impl LinkStore for SqliteMeta {
     async fn create_link(&self, link: &LinkRecord) -> StoreResult<()> {
-        let (pk, data, ttl) = (
+        let (data, ttl) = (to_json(link)?, link.expires_at.unix_timestamp());
+        self.insert(
             format!("L#{}", link.token_hash),
-            to_json(link)?,
-            link.expires_at.unix_timestamp(),
-        );
-        self.with(move |c| {
-            match c.execute(
-                "INSERT INTO items (pk, sk, data, ttl) VALUES (?1, 'L', ?2, ?3)",
-                params![pk, data, ttl],
-            ) {
-                Ok(_) => Ok(()),
-                Err(e) if is_constraint(&e) => {
-                    Err(StoreError::Conflict("link token collision".into()))
-                }
-                Err(e) => Err(db_err(e)),
-            }
-        })
+            "L".into(),
+            data,
+            Some(ttl),
+            "link token collision",
+        )
         .await
     }
 
     async fn get_link(&self, token_hash: &str) -> StoreResult<Option<LinkRecord>> {
-        let pk = format!("L#{token_hash}");
-        self.with(move |c| {
-            let data: Option<String> = c
-                .query_row(
-                    "SELECT data FROM items WHERE pk = ?1 AND sk = 'L'",
-                    params![pk],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
-            data.map(|d| from_json(&d)).transpose()
-        })
-        .await
+        self.get_live(format!("L#{token_hash}"), "L".into()).await
     }
 
     async fn consume_link(
@@ -408,20 +390,7 @@ impl IdempotencyStore for SqliteMeta {
         tenant: &str,
         key: &str,
     ) -> StoreResult<Option<IdempotencyRecord>> {
-        let (pk, sk) = (file_pk(tenant), format!("I#{key}"));
-        let now = crate::clock::now().unix_timestamp();
-        self.with(move |c| {
-            let data: Option<String> = c
-                .query_row(
-                    "SELECT data FROM items WHERE pk = ?1 AND sk = ?2 AND (ttl IS NULL OR ttl > ?3)",
-                    params![pk, sk, now],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
-            data.map(|d| from_json(&d)).transpose()
-        })
-        .await
+        self.get_live(file_pk(tenant), format!("I#{key}")).await
     }
 
     async fn put_idempotency(&self, r: &IdempotencyRecord) -> StoreResult<bool> {
