@@ -2,4 +2,5 @@
 //! helpers to drive the functions through their HTTP surface.
 
 pub mod conformance;
+pub mod fixtures;
 pub mod harness;
