@@ -44,6 +44,15 @@ step "HTTP contract suites again, on the AWS backend (DynamoDB + S3 on moto)"
 FILEGATE_TEST_BACKEND=aws cargo test -p filegate-tests --test http_upload --test http_metadata \
     --test http_auth --test http_preview --test http_links --test http_direct_upload
 
+step "the README walkthrough again, with \`filegate serve --backend aws\` on moto"
+(
+    export FILEGATE_BACKEND=aws FILEGATE_TABLE=filegate-smoke FILEGATE_BUCKET=filegate-smoke \
+        FILEGATE_S3_FORCE_PATH_STYLE=1 AWS_ENDPOINT_URL="$FILEGATE_TEST_MOTO_URL" \
+        AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+    target/debug/filegate provision
+    bash scripts/smoke.sh target/debug/filegate
+)
+
 step "template.yaml: cfn-lint, sam validate --lint, dependency/route checks"
 export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" SAM_CLI_TELEMETRY=0
 cfn-lint template.yaml

@@ -65,6 +65,12 @@ enum Command {
         #[arg(long)]
         namespace: Option<String>,
     },
+    /// aws backend: create the table and bucket if missing (for emulators and scratch accounts;
+    /// deployments get them from template.yaml).
+    Provision {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Create, list and revoke API keys.
     Keys {
         #[command(subcommand)]
@@ -165,6 +171,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                     .map_err(|e| format!("{}: {e}", f.display()))?;
                 println!("{file}");
             }
+            Ok(())
+        }
+        Command::Provision { store } => {
+            let settings = settings(&store, None)?;
+            if settings.backend != filegate_shared::settings::BackendKind::Aws {
+                return Err("provision is for the aws backend (--backend aws)".into());
+            }
+            filegate_shared::store::aws::provision(&settings).await?;
+            println!(
+                "table `{}` and bucket `{}` are ready",
+                settings.table, settings.bucket
+            );
             Ok(())
         }
         Command::Keys { command, store } => {

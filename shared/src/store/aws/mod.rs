@@ -34,6 +34,21 @@ pub async fn build_backend(settings: Settings) -> Result<Backend, String> {
     build_backend_with(settings, &config).await
 }
 
+/// Creates the configured table and bucket if missing (emulators, scratch accounts); a real
+/// deployment gets them, hardened, from `template.yaml`.
+pub async fn provision(settings: &Settings) -> Result<(), String> {
+    let config = aws_config::defaults(BehaviorVersion::latest()).load().await;
+    create_table(&dynamo_client(&config), &settings.table)
+        .await
+        .map_err(|e| format!("cannot create table `{}`: {e}", settings.table))?;
+    create_bucket(
+        &s3_client(&config, settings.s3_force_path_style),
+        &settings.bucket,
+    )
+    .await
+    .map_err(|e| format!("cannot create bucket `{}`: {e}", settings.bucket))
+}
+
 /// Builds the backend on a given configuration: clients are made once here and shared.
 pub async fn build_backend_with(settings: Settings, config: &SdkConfig) -> Result<Backend, String> {
     let meta = DynamoMeta::new(dynamo_client(config), &settings.table);
