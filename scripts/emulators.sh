@@ -6,6 +6,7 @@
 #   emulators_start               # both; or `emulators_start moto` / `emulators_start seaweed`
 #
 # moto_server   DynamoDB + S3 (and every other service) on ONE endpoint; checks no signatures.
+#               Run through moto_serial.py (one request at a time: atomic conditional writes).
 #               -> FILEGATE_TEST_MOTO_URL
 # SeaweedFS     `weed mini`, an S3 server that does verify SigV4: presigned URL expiry, signed
 #               headers (content-length, content-type, x-amz-checksum-*), tampering.
@@ -113,7 +114,9 @@ _fgemu_start_moto() {
     port=$(_fgemu_ports 1) || return 1
     export FILEGATE_TEST_MOTO_URL="http://127.0.0.1:$port"
     # S3 allows parts under 5 MiB only last; the tests use tiny parts, so let moto accept them.
-    _fgemu_spawn moto env S3_UPLOAD_PART_MIN_SIZE=1 moto_server -H 127.0.0.1 -p "$port" || return 1
+    # moto_serial.py: moto_server one request at a time, so conditional writes are atomic.
+    _fgemu_spawn moto env S3_UPLOAD_PART_MIN_SIZE=1 python "$_FGEMU_SCRIPTS/moto_serial.py" \
+        -H 127.0.0.1 -p "$port" || return 1
     _fgemu_wait moto "$(_fgemu_pgid moto)" _fgemu_moto_ready
 }
 

@@ -37,6 +37,11 @@ check "an ETag round trip gives 304" sh -c "[ \"\$(curl -s -o /dev/null -w '%{ht
 # transliterated fallback; browsers use `filename*` and save the real name (scripts/browser_check.py).
 mkdir dl && check "curl -OJ saves the ASCII fallback name" sh -c "cd dl && curl -s -OJ -H 'X-API-Key: $KEY' '$base/v1/files/$id/download' && [ -f 'Resume 2026 - final.pdf' ]"
 check "filename* carries the real UTF-8 name" sh -c "curl -sI -H 'X-API-Key: $KEY' '$base/v1/files/$id/download' | grep -qi \"filename\\*=UTF-8''R%C3%A9sum%C3%A9%202026%20%E2%80%94%20final.pdf\""
+if command -v wget >/dev/null 2>&1; then
+    mkdir wdl && check "wget --content-disposition saves the real name" sh -c "cd wdl && wget -q --content-disposition --header 'X-API-Key: $KEY' '$base/v1/files/$id/download' && [ -f 'Résumé 2026 — final.pdf' ]"
+else
+    echo "SKIP wget is not installed"
+fi
 link="$(curl -s "${H[@]}" -H 'content-type: application/json' -d '{"kind":"download","max_uses":1}' "$base/v1/files/$id/links")"
 lpath="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["path"])' "$link" 2>/dev/null)"
 check "a 1-use link works once" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' '$base$lpath')\" = 200 ] && [ \"\$(curl -s -o /dev/null -w '%{http_code}' '$base$lpath')\" = 404 ]"
