@@ -149,9 +149,34 @@ pub fn match_route(method: &Method, path: &str) -> Result<Route, RouteMiss> {
     }
 }
 
+/// The methods `path` answers to, for the `Allow` header of a 405 (RFC 9110 §15.5.6).
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PATCH,
+        Method::DELETE,
+    ]
+    .iter()
+    .filter(|m| match_route(m, path).is_ok())
+    .map(Method::as_str)
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc9110_15_5_6_405_lists_the_allowed_methods() {
+        assert_eq!(allowed_methods("/v1/files"), ["GET", "POST", "DELETE"]);
+        assert_eq!(
+            allowed_methods("/v1/files/0193a6f2-7c1e-7b3a-9c2d-5e8f1a2b3c4d/preview"),
+            ["GET", "HEAD"]
+        );
+        assert!(allowed_methods("/v2/nothing").is_empty());
+    }
 
     /// Every row of the table matches itself, and routes to the function the table names.
     #[test]

@@ -203,8 +203,79 @@ async fn unknown_routes_and_methods_get_the_envelope() {
         .send()
         .await
         .assert_error(404, "route_not_found");
-    s.authed("PUT", "/v1/files")
+    let put = s.authed("PUT", "/v1/files").send().await;
+    put.assert_error(405, "method_not_allowed");
+    assert_eq!(
+        put.header("allow"),
+        Some("GET, POST, DELETE"),
+        "RFC 9110 §15.5.6"
+    );
+}
+
+#[tokio::test]
+async fn a_user_bound_key_cannot_reach_another_users_file_through_links_or_preview() {
+    let s = TestServer::start().await;
+    let alice = s.new_key("dev", Some("alice"), "").await;
+    let bobs = s
+        .upload_as(&s.key, "bob.txt", b"b", &[("user", "bob")])
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let link = s
+        .authed("POST", &format!("/v1/files/{bobs}/links"))
+        .json(serde_json::json!({"kind": "download"}))
         .send()
         .await
-        .assert_error(405, "method_not_allowed");
+        .json();
+    let token = link["path"].as_str().unwrap().strip_prefix("/l/").unwrap();
+    s.req("DELETE", &format!("/v1/links/{token}"))
+        .key(&alice)
+        .send()
+        .await
+        .assert_error(403, "file_access_denied");
+    assert_eq!(
+        s.req("GET", link["path"].as_str().unwrap())
+            .send()
+            .await
+            .status,
+        200,
+        "alice's refused revoke left bob's link alive"
+    );
+    for path in [
+        format!("/v1/files/{bobs}/preview"),
+        format!("/v1/files/{bobs}/download"),
+        format!("/v1/files/{bobs}/download-url"),
+    ] {
+        s.req("GET", &path)
+            .key(&alice)
+            .send()
+            .await
+            .assert_error(403, "file_access_denied");
+    }
+    s.req("POST", &format!("/v1/files/{bobs}/links"))
+        .key(&alice)
+        .json(serde_json::json!({"kind": "download"}))
+        .send()
+        .await
+        .assert_error(403, "file_access_denied");
+    // Claiming another user in the query is refused even for alice's own file.
+    let mine = s.upload_as(&alice, "a.txt", b"a", &[]).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.req("GET", &format!("/v1/files/{mine}/preview?user=bob"))
+        .key(&alice)
+        .send()
+        .await
+        .assert_error(403, "file_access_denied");
+    assert_eq!(
+        s.req("GET", &format!("/v1/files/{mine}/preview?user=alice"))
+            .key(&alice)
+            .send()
+            .await
+            .status,
+        200
+    );
 }

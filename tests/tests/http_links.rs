@@ -328,3 +328,23 @@ async fn download_url_is_a_signed_attachment_url_with_true_expiry() {
         .await
         .assert_error(404, "file_not_found");
 }
+
+#[tokio::test]
+async fn a_304_412_or_416_does_not_spend_a_single_use_link() {
+    let s = TestServer::start().await;
+    let id = s.upload("a.txt", b"hello").await;
+    let l = make_link(&s, &id, json!({"kind": "download", "max_uses": 1})).await;
+    let url = s.url(l["path"].as_str().unwrap());
+    let head = s.req("HEAD", l["path"].as_str().unwrap()).send().await;
+    let etag = head.header("etag").unwrap().to_string();
+    assert_eq!(get_url(&url, &[("range", "bytes=100-")]).await.status, 416);
+    assert_eq!(get_url(&url, &[("if-none-match", &etag)]).await.status, 304);
+    assert_eq!(
+        get_url(&url, &[("if-match", "\"other\"")]).await.status,
+        412
+    );
+    let first = get_url(&url, &[]).await;
+    assert_eq!(first.status, 200, "still unspent: {}", first.text());
+    assert_eq!(first.body.as_ref(), b"hello");
+    get_url(&url, &[]).await.assert_error(404, "link_expired");
+}

@@ -244,6 +244,52 @@ async fn rfc9110_13_1_5_if_range_honored() {
 }
 
 #[tokio::test]
+async fn rfc9110_8_8_3_the_html_page_has_its_own_etag_and_conditionals_use_it() {
+    let (s, path) = server_with("t.csv", b"a,b\n1,2\n").await;
+    let raw_etag = s
+        .authed("GET", &path)
+        .send()
+        .await
+        .header("etag")
+        .unwrap()
+        .to_string();
+    let html_path = format!("{path}?render=html");
+    let page = s.authed("GET", &html_path).send().await;
+    assert_eq!(page.status, 200);
+    let page_etag = page.header("etag").unwrap().to_string();
+    assert_ne!(
+        page_etag, raw_etag,
+        "another representation, another validator"
+    );
+    let revalidated = s
+        .authed("GET", &html_path)
+        .header("if-none-match", &page_etag)
+        .send()
+        .await;
+    assert_eq!(revalidated.status, 304);
+    assert_eq!(revalidated.header("etag"), Some(page_etag.as_str()));
+    // The bytes' validator does not validate the page, and the page's does not the bytes.
+    let cross = s
+        .authed("GET", &html_path)
+        .header("if-none-match", &raw_etag)
+        .send()
+        .await;
+    assert_eq!(cross.status, 200);
+    let cross = s
+        .authed("GET", &path)
+        .header("if-none-match", &page_etag)
+        .send()
+        .await;
+    assert_eq!(cross.status, 200);
+    let matching = s
+        .authed("GET", &html_path)
+        .header("if-match", &page_etag)
+        .send()
+        .await;
+    assert_eq!(matching.status, 200, "If-Match with the page's own ETag");
+}
+
+#[tokio::test]
 async fn rfc9110_13_1_2_etag_round_trip_gives_304() {
     let (s, path) = server_with("a.txt", b"cache me").await;
     let first = s.authed("GET", &path).send().await;

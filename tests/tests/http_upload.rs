@@ -42,6 +42,31 @@ async fn upload_returns_the_file_object_with_unicode_name_hash_and_sniffed_type(
 }
 
 #[tokio::test]
+async fn user_may_come_from_the_query_or_the_form() {
+    let s = TestServer::start().await;
+    let post = |query: &'static str, fields: Vec<(&'static str, &'static str)>| {
+        let (ct, body) = multipart(&[Part::file("file", "a.txt", None, b"a")], &fields);
+        s.authed("POST", &format!("/v1/files{query}"))
+            .header("content-type", &ct)
+            .body(body)
+            .send()
+    };
+    let by_query = post("?user=carol&user_email=c%40example.com", vec![]).await;
+    assert_eq!(by_query.status, 201, "{}", by_query.text());
+    assert_eq!(by_query.json()["created_by"], "carol");
+    let by_form = post("", vec![("user", "dave"), ("user_email", "d@example.com")]).await;
+    assert_eq!(by_form.status, 201, "{}", by_form.text());
+    assert_eq!(by_form.json()["created_by"], "dave");
+    assert_eq!(post("?user=dave", vec![("user", "dave")]).await.status, 201);
+    post("?user=carol", vec![("user", "dave")])
+        .await
+        .assert_error(400, "invalid_param");
+    post("?bogus=1", vec![])
+        .await
+        .assert_error(400, "invalid_param");
+}
+
+#[tokio::test]
 async fn magic_bytes_beat_the_extension_and_the_declared_type() {
     let s = TestServer::start().await;
     let (ct, body) = multipart(

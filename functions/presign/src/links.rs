@@ -69,6 +69,6 @@ pub async fn revoke(
     token: &str,
 ) -> Result<Response, ApiError> {
     Query::from_request(req, &[])?;
-    revoke_link(b.links.as_ref(), who, token).await?;
+    revoke_link(b.links.as_ref(), b.files.as_ref(), who, token).await?;
     Ok(response::empty(StatusCode::NO_CONTENT))
 }

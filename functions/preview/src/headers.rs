@@ -40,6 +40,11 @@ pub fn etag(file: &FileRecord) -> String {
     file.etag()
 }
 
+/// The validator of the `render=html` page: the bytes' ETag with a suffix.
+pub fn html_etag(file: &FileRecord) -> String {
+    format!("\"{}-html\"", etag(file).trim_matches('"'))
+}
+
 pub fn last_modified(file: &FileRecord) -> std::time::SystemTime {
     file.created_at.into()
 }
@@ -49,8 +54,8 @@ fn value(s: &str) -> Result<HeaderValue, ApiError> {
 }
 
 /// Validators and caching: sent on 200, 206 and 304 alike.
-pub fn put_validators(h: &mut HeaderMap, file: &FileRecord) -> Result<(), ApiError> {
-    h.insert(header::ETAG, value(&etag(file))?);
+pub fn put_validators(h: &mut HeaderMap, etag: &str, file: &FileRecord) -> Result<(), ApiError> {
+    h.insert(header::ETAG, value(etag)?);
     h.insert(
         header::LAST_MODIFIED,
         value(&http_date(last_modified(file)))?,

@@ -11,7 +11,8 @@ use filegate_shared::http::request::{parse_file_id, Query};
 use filegate_shared::http::service::{respond, route_for};
 use filegate_shared::http::{Request, Response};
 use filegate_shared::ops::files::visible_file;
-use filegate_shared::ops::links::resolve_link;
+use filegate_shared::ops::links::{count_link_use, resolve_link};
+use filegate_shared::ops::upload::effective_user;
 use filegate_shared::routes::{Function, Route};
 use filegate_shared::ApiError;
 use http::Method;
@@ -46,7 +47,8 @@ async fn by_key(
     };
     let q = Query::from_request(req, allowed)?;
     let id = parse_file_id(raw_id)?;
-    let user = q.label("user")?;
+    // A user-bound key may not claim another user, here as on upload and list.
+    let user = effective_user(&who, q.label("user")?)?;
     let attachment = download || q.bool("as_attachment")?.unwrap_or(false);
     let render_html = match q.get("render") {
         None | Some("") => false,
@@ -74,20 +76,14 @@ async fn by_key(
     } else {
         Presentation::Inline
     };
-    serve::serve(b, req, &file, mode, presentation).await
+    serve::serve(b, req, &file, mode, presentation, async || Ok(())).await
 }
 
-/// `/l/<token>`: holding the token is the permission. GET counts a use; HEAD only checks.
+/// `/l/<token>`: holding the token is the permission. A GET that hands out the content counts a
+/// use; HEAD, 304, 412 and 416 only check.
 async fn by_link(b: &Backend, req: &Request, token: &str) -> Result<Response, ApiError> {
-    let consume = req.method() == Method::GET;
-    let (link, file) = resolve_link(
-        b.links.as_ref(),
-        b.files.as_ref(),
-        token,
-        filegate_shared::clock::now(),
-        consume,
-    )
-    .await?;
+    let now = filegate_shared::clock::now();
+    let (link, file) = resolve_link(b.links.as_ref(), b.files.as_ref(), token, now).await?;
     let (mode, presentation) = match link.kind {
         LinkKind::Download => (ServeMode::Bytes, Presentation::Attachment),
         // A preview link shows CSV/TSV, XML and text as the HTML page, anything else inline.
@@ -96,5 +92,13 @@ async fn by_link(b: &Backend, req: &Request, token: &str) -> Result<Response, Ap
             Presentation::Inline,
         ),
     };
-    serve::serve(b, req, &file, mode, presentation).await
+    let counts = req.method() == Method::GET;
+    let count_use = async || {
+        if counts {
+            count_link_use(b.links.as_ref(), &link, now).await
+        } else {
+            Ok(())
+        }
+    };
+    serve::serve(b, req, &file, mode, presentation, count_use).await
 }

@@ -1,5 +1,6 @@
 //! One file response: conditional requests, then the redirect for big files, then Range, then
-//! the bytes (or the HTML rendering). HEAD gets the same headers and no body.
+//! the bytes (or the HTML rendering). HEAD gets the same headers and no body. `count_use` runs
+//! only when content is about to go out (200, 206 or the redirect), never for 304/412/416.
 
 use filegate_shared::backend::Backend;
 use filegate_shared::domain::FileRecord;
@@ -40,8 +41,26 @@ pub async fn serve(
     file: &FileRecord,
     mode: ServeMode,
     p: Presentation,
+    count_use: impl AsyncFnOnce() -> Result<(), ApiError>,
 ) -> Result<Response, ApiError> {
-    let etag = headers::etag(file);
+    let html_kind = match mode {
+        ServeMode::Bytes => None,
+        ServeMode::RenderHtml { required } => match html::kind_of(file) {
+            Some(kind) => Some(kind),
+            None if required => {
+                return Err(ApiError::invalid(
+                    "render=html is available for CSV/TSV, XML and plain text files only",
+                ));
+            }
+            None => None,
+        },
+    };
+    // The HTML page is another representation of the same bytes, so it has its own validator;
+    // conditional requests are judged against the representation this response would carry.
+    let etag = match html_kind {
+        Some(_) => headers::html_etag(file),
+        None => headers::etag(file),
+    };
     let validators = Validators {
         etag: &etag,
         last_modified: headers::last_modified(file),
@@ -50,24 +69,18 @@ pub async fn serve(
         Precondition::Proceed => {}
         Precondition::NotModified => {
             let mut res = response::empty(StatusCode::NOT_MODIFIED);
-            put_validators(res.headers_mut(), file)?;
+            put_validators(res.headers_mut(), &etag, file)?;
             return Ok(res);
         }
         Precondition::Failed => return Err(ApiError::PreconditionFailed),
     }
-    if let ServeMode::RenderHtml { required } = mode {
-        match html::kind_of(file) {
-            Some(kind) => return serve_html(b, req, file, kind).await,
-            None if required => {
-                return Err(ApiError::invalid(
-                    "render=html is available for CSV/TSV, XML and plain text files only",
-                ));
-            }
-            None => {}
-        }
+    if let Some(kind) = html_kind {
+        count_use().await?;
+        return serve_html(b, req, file, kind, &etag).await;
     }
     let disposition = headers::disposition_for(file, p == Presentation::Attachment);
     if file.size > b.settings.inline_response_limit {
+        count_use().await?;
         return redirect_to_store(b, file, disposition).await;
     }
     let range_header = if if_range_matches(req.headers(), &validators) {
@@ -82,6 +95,7 @@ pub async fn serve(
             return Err(ApiError::RangeNotSatisfiable { size: file.size })
         }
     };
+    count_use().await?;
     let length = range.map(|r| r.len()).unwrap_or(file.size);
     let body = if req.method() == Method::HEAD || length == 0 {
         Body::Empty
@@ -99,7 +113,7 @@ pub async fn serve(
     let mut res = http::Response::new(body);
     *res.status_mut() = status;
     let h = res.headers_mut();
-    put_validators(h, file)?;
+    put_validators(h, &etag, file)?;
     put_representation(h, file, disposition)?;
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     if let Some(r) = range {
@@ -116,6 +130,7 @@ async fn serve_html(
     req: &Request,
     file: &FileRecord,
     kind: filegate_shared::http::render_html::RenderKind,
+    etag: &str,
 ) -> Result<Response, ApiError> {
     let page = html::render(b, file, kind).await?;
     let length = page.len() as u64;
@@ -126,13 +141,7 @@ async fn serve_html(
     };
     let mut res = http::Response::new(body);
     let h = res.headers_mut();
-    put_validators(h, file)?;
-    // A different representation of the same bytes: its own validator.
-    let etag = format!("\"{}-html\"", headers::etag(file).trim_matches('"'));
-    h.insert(
-        header::ETAG,
-        HeaderValue::from_str(&etag).map_err(ApiError::internal)?,
-    );
+    put_validators(h, etag, file)?;
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),

@@ -1,5 +1,5 @@
-//! `multipart/form-data` for `POST /v1/files`: exactly one `file` part, plus optional `user`
-//! and `namespace`. Anything else is a clear 400, and nothing is buffered past the limit.
+//! `multipart/form-data` for `POST /v1/files`: exactly one `file` part, plus optional `user`,
+//! `user_email` and `namespace`. Anything else is a clear 400, and nothing is buffered past the limit.
 
 use bytes::Bytes;
 
@@ -17,6 +17,8 @@ pub struct FilePart {
 pub struct UploadForm {
     pub file: Option<FilePart>,
     pub user: Option<String>,
+    /// Audit only: logged, never stored.
+    pub user_email: Option<String>,
     pub namespace: Option<String>,
 }
 
@@ -43,6 +45,7 @@ pub async fn parse_upload_form(
         multer::SizeLimit::new()
             .for_field("file", file_limit)
             .for_field("user", TEXT_FIELD_LIMIT)
+            .for_field("user_email", TEXT_FIELD_LIMIT)
             .for_field("namespace", TEXT_FIELD_LIMIT),
     );
     let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
@@ -71,17 +74,17 @@ pub async fn parse_upload_form(
                     bytes,
                 });
             }
-            "user" | "namespace" => {
+            "user" | "user_email" | "namespace" => {
                 let text = field.text().await.map_err(|e| form_error(e, file_limit))?;
                 if !crate::domain::tenant::valid_label(&text) {
                     return Err(ApiError::invalid(format!(
                         "`{name}` must be 1..256 bytes without control characters"
                     )));
                 }
-                let slot = if name == "user" {
-                    &mut form.user
-                } else {
-                    &mut form.namespace
+                let slot = match name.as_str() {
+                    "user" => &mut form.user,
+                    "user_email" => &mut form.user_email,
+                    _ => &mut form.namespace,
                 };
                 if slot.replace(text).is_some() {
                     return Err(ApiError::invalid(format!("`{name}` given more than once")));
@@ -90,7 +93,7 @@ pub async fn parse_upload_form(
             "" => return Err(ApiError::invalid("a multipart part has no name")),
             other => {
                 return Err(ApiError::invalid(format!(
-                    "unknown form field `{other}` (expected file, user, namespace)"
+                    "unknown form field `{other}` (expected file, user, user_email, namespace)"
                 )))
             }
         }

@@ -26,7 +26,14 @@ where
             if let Some(detail) = err.internal_detail() {
                 tracing::error!(request_id = %id, code = err.code(), detail, "request failed");
             }
-            response::error(&err, &id)
+            let mut res = response::error(&err, &id);
+            if matches!(err, ApiError::MethodNotAllowed) {
+                let allow = crate::routes::allowed_methods(&path).join(", ");
+                if let Ok(v) = HeaderValue::from_str(&allow) {
+                    res.headers_mut().insert(http::header::ALLOW, v);
+                }
+            }
+            res
         }
     };
     if let Ok(v) = HeaderValue::from_str(&id) {

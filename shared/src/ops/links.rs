@@ -69,16 +69,20 @@ pub async fn create_link(
 
 /// Resolves `/l/<token>`. Expiry is checked here on every read, because store-side TTL
 /// deletion lags; `consume` counts a use (GET) or only checks (HEAD).
+/// Finds a live link and its ready file. It counts no use: the caller counts one with
+/// [`count_link_use`] only when it is about to hand out the content, so a 304, 412 or 416 does not
+/// spend a single-use link.
 pub async fn resolve_link(
     links: &dyn LinkStore,
     files: &dyn FileStore,
     raw_token: &str,
     now: OffsetDateTime,
-    consume: bool,
 ) -> Result<(LinkRecord, FileRecord), ApiError> {
     let token = LinkToken::parse(raw_token).ok_or(ApiError::LinkExpired)?;
-    let hash = token.hash();
-    let link = links.get_link(&hash).await?.ok_or(ApiError::LinkExpired)?;
+    let link = links
+        .get_link(&token.hash())
+        .await?
+        .ok_or(ApiError::LinkExpired)?;
     if !link.usable_at(now) {
         return Err(ApiError::LinkExpired);
     }
@@ -86,27 +90,44 @@ pub async fn resolve_link(
         Some(f) if f.status == FileStatus::Ready => f,
         _ => return Err(ApiError::LinkedFileNotFound),
     };
-    let link = if consume {
-        links
-            .consume_link(&hash, now)
-            .await?
-            .ok_or(ApiError::LinkExpired)?
-    } else {
-        link
-    };
-    tracing::info!(audit = "link_use", tenant = %link.tenant, file_id = %file.id, uses = link.uses, counted = consume);
     Ok((link, file))
+}
+
+/// Counts one use in a single conditional store write: of N concurrent callers on a link with
+/// one use left, exactly one gets `Ok`.
+pub async fn count_link_use(
+    links: &dyn LinkStore,
+    link: &LinkRecord,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
+    let used = links
+        .consume_link(&link.token_hash, now)
+        .await?
+        .ok_or(ApiError::LinkExpired)?;
+    tracing::info!(audit = "link_use", tenant = %used.tenant, file_id = %used.file_id, uses = used.uses);
+    Ok(())
 }
 
 pub async fn revoke_link(
     links: &dyn LinkStore,
+    files: &dyn FileStore,
     who: &Principal,
     raw_token: &str,
 ) -> Result<(), ApiError> {
     who.require(Scope::Delete)?;
     let token = LinkToken::parse(raw_token).ok_or(ApiError::LinkExpired)?;
-    if links.revoke_link(&who.tenant, &token.hash()).await? {
-        tracing::info!(audit = "link_revoke", tenant = %who.tenant, key_id = %who.key_id);
+    let hash = token.hash();
+    let link = match links.get_link(&hash).await? {
+        Some(l) if l.tenant == who.tenant => l,
+        _ => return Err(ApiError::LinkExpired),
+    };
+    // A user-bound key may revoke only links to its user's files. A link whose file is gone
+    // serves nothing, so revoking it is harmless.
+    if let Some(file) = files.get_file(&who.tenant, &link.file_id).await? {
+        who.may_touch(&file)?;
+    }
+    if links.revoke_link(&who.tenant, &hash).await? {
+        tracing::info!(audit = "link_revoke", tenant = %who.tenant, key_id = %who.key_id, file_id = %link.file_id);
         Ok(())
     } else {
         Err(ApiError::LinkExpired)
