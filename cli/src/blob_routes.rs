@@ -1,14 +1,26 @@
 //! `/_blob/<key>?…&sig=…`: the local backend's stand-in for S3 presigned URLs. Bodies stream
 //! to and from disk, so big files never sit in memory, and the same Range semantics apply.
+//!
+//! A signed GET answers like the API's own file responses: the signed Content-Type and
+//! Content-Disposition, the file's ETag and Last-Modified (so a validator learned here is the
+//! one `/v1/files/{id}/preview` judges too), conditional requests (`If-None-Match` → 304,
+//! `If-Range` gating `Range`), `nosniff` and the preview function's sandbox CSP.
 
 use std::io::SeekFrom;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use filegate_shared::backend::LocalParts;
+use filegate_shared::domain::file_record::blob_key;
+use filegate_shared::domain::{FileId, FileStatus};
+use filegate_shared::http::conditional::{
+    evaluate_preconditions, http_date, if_range_matches, Precondition, Validators,
+};
+use filegate_shared::http::query::parse_query;
 use filegate_shared::http::range::{evaluate_range, RangeOutcome};
 use filegate_shared::store::local::multipart::part_etag;
 use filegate_shared::store::local::{BlobGrant, BLOB_PREFIX};
-use filegate_shared::store::{PutPins, ResponseOverrides};
+use filegate_shared::store::{FileStore, PutPins, ResponseOverrides};
 use filegate_shared::ApiError;
 use futures_util::StreamExt;
 use http::{header, HeaderValue, StatusCode};
@@ -21,6 +33,15 @@ pub type BoxBody = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
 
 const CHUNK: usize = 256 * 1024;
 
+/// The API's own `Cache-Control` for file bytes is `private, max-age=3600`; a signed URL is
+/// cached no longer than that, nor past its own expiry.
+const MAX_AGE: u64 = 3600;
+
+/// Copies of the preview function's CSPs (`functions/preview/src/headers.rs`, private to that
+/// crate): keep them identical. `tests/tests/http_preview.rs` compares the two responses.
+const SANDBOX_CSP: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
+const PDF_CSP: &str = "default-src 'none'; object-src 'self'; frame-ancestors 'self'";
+
 fn error(err: ApiError, request_id: &str) -> http::Response<BoxBody> {
     crate::server::to_hyper(filegate_shared::http::response::error(&err, request_id))
 }
@@ -32,15 +53,16 @@ pub async fn handle(
 ) -> http::Response<BoxBody> {
     let key = req.uri().path().trim_start_matches(BLOB_PREFIX).to_string();
     let query = req.uri().query().unwrap_or("").to_string();
-    let grant = match local
-        .signer
-        .verify(req.method(), &key, &query, filegate_shared::clock::now())
-    {
+    let now = filegate_shared::clock::now();
+    let grant = match local.signer.verify(req.method(), &key, &query, now) {
         Ok(g) => g,
         Err(e) => return error(ApiError::denied(e.to_string()), request_id),
     };
     let result = match grant {
-        BlobGrant::Get { key, overrides } => get(local, &req, &key, overrides).await,
+        BlobGrant::Get { key, overrides } => {
+            let max_age = remaining_life(&query, now.unix_timestamp()).min(MAX_AGE);
+            get(local, &req, &key, overrides, max_age).await
+        }
         BlobGrant::Put { key, pins } => put(local, req, &key, &pins).await,
         BlobGrant::Part {
             upload_id,
@@ -51,21 +73,109 @@ pub async fn handle(
     result.unwrap_or_else(|e| error(e, request_id))
 }
 
+/// Seconds until the (already verified) URL's `expires`; 0 if it cannot be read.
+fn remaining_life(query: &str, now: i64) -> u64 {
+    parse_query(query)
+        .into_iter()
+        .find(|(k, _)| k == "expires")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .and_then(|expires| u64::try_from(expires.saturating_sub(now)).ok())
+        .unwrap_or(0)
+}
+
+/// The blob's validators. For a ready file's blob (`<tenant>/<id>`), the file record's own: its
+/// bytes are immutable, and the API sends the same ETag and Last-Modified for them. Any other
+/// blob gets size and mtime, which a replacement (always a rename of a new file) changes.
+async fn validators_of(
+    local: &LocalParts,
+    key: &str,
+    meta: &std::fs::Metadata,
+) -> (String, SystemTime) {
+    let size = meta.len();
+    let record = match key.rsplit_once('/') {
+        Some((tenant, id)) => match FileId::parse(id) {
+            Some(id) if blob_key(tenant, &id) == key => {
+                local.meta.get_file(tenant, &id).await.ok().flatten()
+            }
+            _ => None,
+        },
+        None => None,
+    };
+    if let Some(file) = record.filter(|f| f.status == FileStatus::Ready && f.size == size) {
+        return (file.etag(), file.created_at.into());
+    }
+    let mtime = meta.modified().unwrap_or(UNIX_EPOCH);
+    let nanos = mtime.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    (format!("\"{nanos:x}-{size:x}\""), mtime)
+}
+
+fn csp_for(overrides: Option<&ResponseOverrides>) -> &'static str {
+    let essence = overrides
+        .and_then(|o| o.content_type.split(';').next())
+        .map(str::trim);
+    if essence.is_some_and(|t| t.eq_ignore_ascii_case("application/pdf")) {
+        PDF_CSP
+    } else {
+        SANDBOX_CSP
+    }
+}
+
+/// Validators and caching, on 200, 206 and 304 alike.
+fn put_validators(h: &mut http::HeaderMap, v: &Validators, max_age: u64) -> Result<(), ApiError> {
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(v.etag).map_err(ApiError::internal)?,
+    );
+    h.insert(
+        header::LAST_MODIFIED,
+        HeaderValue::from_str(&http_date(v.last_modified)).map_err(ApiError::internal)?,
+    );
+    let cache = if max_age == 0 {
+        HeaderValue::from_static("no-store")
+    } else {
+        HeaderValue::from_str(&format!("private, max-age={max_age}")).map_err(ApiError::internal)?
+    };
+    h.insert(header::CACHE_CONTROL, cache);
+    Ok(())
+}
+
 async fn get(
     local: &LocalParts,
     req: &http::Request<Incoming>,
     key: &str,
     overrides: Option<ResponseOverrides>,
+    max_age: u64,
 ) -> Result<http::Response<BoxBody>, ApiError> {
     let path = local.blobs.blob_path(key).map_err(ApiError::from)?;
     let mut file = tokio::fs::File::open(&path)
         .await
         .map_err(|_| ApiError::FileNotFound)?;
-    let size = file.metadata().await.map_err(ApiError::internal)?.len();
-    let range_header = req
-        .headers()
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok());
+    let meta = file.metadata().await.map_err(ApiError::internal)?;
+    let size = meta.len();
+    let (etag, last_modified) = validators_of(local, key, &meta).await;
+    let validators = Validators {
+        etag: &etag,
+        last_modified,
+    };
+    match evaluate_preconditions(req.method(), req.headers(), &validators) {
+        Precondition::Proceed => {}
+        Precondition::NotModified => {
+            let mut res = http::Response::builder().status(StatusCode::NOT_MODIFIED);
+            let h = res
+                .headers_mut()
+                .ok_or_else(|| ApiError::internal("response builder"))?;
+            put_validators(h, &validators, max_age)?;
+            return res.body(empty_body()).map_err(ApiError::internal);
+        }
+        Precondition::Failed => return Err(ApiError::PreconditionFailed),
+    }
+    let range_header = if if_range_matches(req.headers(), &validators) {
+        req.headers()
+            .get(header::RANGE)
+            .and_then(|v| v.to_str().ok())
+    } else {
+        None // If-Range did not match: the whole, current representation.
+    };
     let (status, start, len) = match evaluate_range(range_header, size) {
         RangeOutcome::Full => (StatusCode::OK, 0, size),
         RangeOutcome::Partial(r) => (StatusCode::PARTIAL_CONTENT, r.start, r.len()),
@@ -77,9 +187,14 @@ async fn get(
         .ok_or_else(|| ApiError::internal("response builder"))?;
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    put_validators(h, &validators, max_age)?;
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp_for(overrides.as_ref())),
     );
     if status == StatusCode::PARTIAL_CONTENT {
         let cr = filegate_shared::http::range::ByteRange {

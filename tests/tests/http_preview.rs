@@ -3,7 +3,7 @@
 //! and the redirect to a signed blob URL for big files.
 #![allow(clippy::unwrap_used)]
 
-use filegate_tests::harness::{aws_mode, get_url, skip_on_aws, TestServer};
+use filegate_tests::harness::{aws_mode, get_url, send_url, skip_on_aws, TestServer};
 
 fn body_of(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i % 251) as u8).collect()
@@ -574,4 +574,192 @@ async fn preview_respects_tenancy_scopes_and_ids() {
     .send()
     .await
     .assert_error(404, "file_not_found");
+}
+
+/// A local server whose inline limit sends `bytes` (uploaded as `name`) through the signed
+/// blob URL; returns the server, the file's preview path and that URL.
+async fn big_file_behind_blob_url(name: &str, bytes: &[u8]) -> (TestServer, String, String) {
+    let s = TestServer::start_with(|st| {
+        st.inline_response_limit = 1000;
+        st.signed_url_ttl = 120;
+    })
+    .await;
+    let id = s.upload(name, bytes).await;
+    let path = format!("/v1/files/{id}/preview");
+    let res = s.authed("GET", &path).send().await;
+    assert_eq!(res.status, 302);
+    let location = res.header("location").unwrap().to_string();
+    assert!(location.starts_with(&s.url("/_blob/")), "{location}");
+    (s, path, location)
+}
+
+#[tokio::test]
+async fn blob_url_sends_validators_cache_control_and_the_preview_guards() {
+    if skip_on_aws("the local /_blob server's headers (S3 sends its own)") {
+        return;
+    }
+    let mut pdf = b"%PDF-1.4\n1 0 obj\n".to_vec();
+    pdf.resize(5000, b' ');
+    let (s, path, location) = big_file_behind_blob_url("big.pdf", &pdf).await;
+    let res = get_url(&location, &[]).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body.as_ref(), &pdf[..]);
+    assert_eq!(res.header("content-type"), Some("application/pdf"));
+    assert_eq!(res.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(res.header("accept-ranges"), Some("bytes"));
+    let etag = res.header("etag").unwrap().to_string();
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && !etag.starts_with("W/"),
+        "strong etag: {etag}"
+    );
+    let last_modified = res.header("last-modified").unwrap().to_string();
+    assert!(last_modified.ends_with(" GMT"), "{last_modified}");
+    let cache = res.header("cache-control").unwrap();
+    let max_age: u64 = cache
+        .strip_prefix("private, max-age=")
+        .unwrap_or_else(|| panic!("{cache}"))
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=120).contains(&max_age),
+        "no longer than the URL lives: {cache}"
+    );
+    // The same CSP as the API sends for bytes of the same type, read off a small PDF.
+    let small = s.upload("small.pdf", b"%PDF-1.4\n1 0 obj\n").await;
+    let inline = s
+        .authed("GET", &format!("/v1/files/{small}/preview"))
+        .send()
+        .await;
+    assert_eq!(inline.status, 200);
+    assert!(inline.header("content-security-policy").is_some());
+    assert_eq!(
+        res.header("content-security-policy"),
+        inline.header("content-security-policy")
+    );
+    let bin = s.upload("small.bin", &body_of(10)).await;
+    let big_bin = s.upload("big.bin", &body_of(5000)).await;
+    let inline_bin = s
+        .authed("GET", &format!("/v1/files/{bin}/preview"))
+        .send()
+        .await;
+    let blob_bin = s
+        .authed("GET", &format!("/v1/files/{big_bin}/preview"))
+        .send()
+        .await;
+    let blob_bin = get_url(blob_bin.header("location").unwrap(), &[]).await;
+    assert_eq!(blob_bin.status, 200);
+    assert!(blob_bin
+        .header("content-security-policy")
+        .unwrap()
+        .contains("sandbox"));
+    assert_eq!(
+        blob_bin.header("content-security-policy"),
+        inline_bin.header("content-security-policy")
+    );
+    // The blob's validator is the file's: the API accepts it too.
+    let revalidated = s
+        .authed("GET", &path)
+        .header("if-none-match", &etag)
+        .send()
+        .await;
+    assert_eq!(revalidated.status, 304);
+    assert_eq!(revalidated.header("etag"), Some(etag.as_str()));
+    // HEAD: the same headers, no body.
+    let head = send_url("HEAD", &location, &[], bytes::Bytes::new()).await;
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    for name in [
+        "etag",
+        "last-modified",
+        "content-type",
+        "content-disposition",
+        "content-length",
+        "content-security-policy",
+        "x-content-type-options",
+    ] {
+        assert_eq!(head.header(name), res.header(name), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn rfc9110_13_1_5_blob_url_honours_if_range() {
+    if skip_on_aws("the local /_blob server's If-Range (S3 honours its own)") {
+        return;
+    }
+    let data = body_of(5000);
+    let (_s, _path, location) = big_file_behind_blob_url("data.bin", &data).await;
+    let first = get_url(&location, &[]).await;
+    let etag = first.header("etag").unwrap().to_string();
+    let last_modified = first.header("last-modified").unwrap().to_string();
+    let hit = get_url(
+        &location,
+        &[("range", "bytes=100-199"), ("if-range", &etag)],
+    )
+    .await;
+    assert_eq!(hit.status, 206);
+    assert_eq!(hit.body.as_ref(), &data[100..200]);
+    assert_eq!(hit.header("content-range"), Some("bytes 100-199/5000"));
+    assert_eq!(hit.header("etag"), Some(etag.as_str()));
+    let by_date = get_url(
+        &location,
+        &[("range", "bytes=100-199"), ("if-range", &last_modified)],
+    )
+    .await;
+    assert_eq!(by_date.status, 206);
+    for stale in ["\"other\"", "Sun, 06 Nov 1994 08:49:37 GMT"] {
+        let miss = get_url(
+            &location,
+            &[("range", "bytes=100-199"), ("if-range", stale)],
+        )
+        .await;
+        assert_eq!(miss.status, 200, "If-Range: {stale}");
+        assert_eq!(miss.body.as_ref(), &data[..], "the whole, current body");
+        assert_eq!(miss.header("content-range"), None);
+        assert_eq!(miss.header("content-length"), Some("5000"));
+    }
+    let weak = get_url(
+        &location,
+        &[
+            ("range", "bytes=100-199"),
+            ("if-range", &format!("W/{etag}")),
+        ],
+    )
+    .await;
+    assert_eq!(weak.status, 200, "If-Range needs a strong match");
+}
+
+#[tokio::test]
+async fn rfc9110_13_1_2_blob_url_if_none_match_gives_304() {
+    if skip_on_aws("the local /_blob server's conditionals (S3 answers its own)") {
+        return;
+    }
+    let (_s, _path, location) = big_file_behind_blob_url("data.bin", &body_of(5000)).await;
+    let first = get_url(&location, &[]).await;
+    let etag = first.header("etag").unwrap().to_string();
+    let again = get_url(&location, &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    assert_eq!(again.header("last-modified"), first.header("last-modified"));
+    assert!(again
+        .header("cache-control")
+        .unwrap()
+        .starts_with("private, max-age="));
+    let with_range = get_url(
+        &location,
+        &[("if-none-match", &etag), ("range", "bytes=0-9")],
+    )
+    .await;
+    assert_eq!(with_range.status, 304, "304 wins over Range");
+    let other = get_url(&location, &[("if-none-match", "\"nope\"")]).await;
+    assert_eq!(other.status, 200);
+    assert_eq!(other.body.len(), 5000);
+    get_url(&location, &[("if-match", "\"nope\"")])
+        .await
+        .assert_error(412, "precondition_failed");
+    // Conditionals never get past the signature check.
+    let tampered = location.replace("expires=", "expires=1");
+    get_url(&tampered, &[("if-none-match", &etag)])
+        .await
+        .assert_error(403, "file_access_denied");
 }
