@@ -42,7 +42,8 @@ bash scripts/smoke.sh target/debug/filegate
 
 step "HTTP contract suites again, on the AWS backend (DynamoDB + S3 on moto)"
 FILEGATE_TEST_BACKEND=aws cargo test -p filegate-tests --test http_upload --test http_metadata \
-    --test http_auth --test http_preview --test http_links --test http_direct_upload
+    --test http_auth --test http_preview --test http_links --test http_direct_upload \
+    --test http_bad_input --test upload_events --test cli_upload
 
 step "the README walkthrough again, with \`filegate serve --backend aws\` on moto"
 (

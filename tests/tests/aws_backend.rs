@@ -18,10 +18,10 @@ use filegate_shared::store::aws::aws_sdk_dynamodb::types::AttributeValue;
 use filegate_shared::store::aws::aws_sdk_s3;
 use filegate_shared::store::aws::{
     build_backend_with, create_bucket, create_table, dynamo_client, s3_client, static_config,
-    S3Blobs, S3Signer, PENDING_TAG,
+    DynamoMeta, ListReadBound, S3Blobs, S3Signer, PENDING_TAG,
 };
 use filegate_shared::store::{
-    BlobStore, IdempotencyRecord, ListQuery, MultipartStore, PutPins, ResponseOverrides,
+    BlobStore, FileStore, IdempotencyRecord, ListQuery, MultipartStore, PutPins, ResponseOverrides,
     SignedRequest, Signer,
 };
 use filegate_tests::conformance::{file, unique_tenant};
@@ -86,6 +86,67 @@ async fn moto_backend() -> Option<Backend> {
 }
 
 conformance_suite!(moto_backend);
+
+/// A filter that matches little must not read the whole tenant in one request: each request
+/// reads at most `max_queries` pages, comes back short with `has_more`, and the cursor resumes
+/// at DynamoDB's `LastEvaluatedKey` until every match has been returned exactly once.
+#[tokio::test]
+async fn moto_sparse_filtered_list_reads_a_bounded_amount_per_request() {
+    let Some(b) = moto_backend().await else {
+        return;
+    };
+    let url = emulator("FILEGATE_TEST_MOTO_URL").expect("moto url");
+    let meta = DynamoMeta::new(
+        dynamo_client(&static_config(&url, REGION, "testing", "testing")),
+        &b.settings.table,
+    )
+    .with_list_read_bound(ListReadBound {
+        filtered_page: 3,
+        max_queries: 2,
+    });
+    let t = unique_tenant();
+    let mut needles = Vec::new();
+    for i in 0..22 {
+        let f = file(&t, Some(if i < 2 { "needle" } else { "hay" }), None);
+        meta.create_file(&f).await.expect("create");
+        if i < 2 {
+            needles.push(f.id);
+        }
+    }
+    needles.sort_by(|a, b| b.cmp(a));
+    let (mut found, mut before, mut requests, mut short_pages) = (Vec::new(), None, 0, 0);
+    loop {
+        let page = meta
+            .list_files(
+                &t,
+                &ListQuery {
+                    user: Some("needle".into()),
+                    namespace: None,
+                    before,
+                    limit: 2,
+                },
+            )
+            .await
+            .expect("list");
+        requests += 1;
+        assert!(requests < 40, "the cursor must make progress");
+        found.extend(page.files.iter().map(|f| f.id));
+        match page.next_after() {
+            Some(after) => {
+                if page.files.len() < 2 {
+                    short_pages += 1;
+                }
+                before = Some(after);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(found, needles, "every match once, newest first");
+    assert!(
+        short_pages >= 3,
+        "22 items at 2 queries of 3 per request need several short pages, got {short_pages}"
+    );
+}
 
 /// A raw S3 client on moto and the test bucket, to look at what the adapter stored.
 fn moto_s3(b: &Backend) -> (aws_sdk_s3::Client, String) {

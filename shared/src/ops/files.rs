@@ -70,15 +70,14 @@ pub async fn list_files(
             },
         )
         .await?;
-    let next_cursor = match (page.has_more, page.files.last()) {
-        (true, Some(last)) => Some(cursor::encode(
+    let next_cursor = page.next_after().map(|after| {
+        cursor::encode(
             cursor_key,
-            &last.id,
+            &after,
             user.as_deref(),
             req.namespace.as_deref(),
-        )),
-        _ => None,
-    };
+        )
+    });
     Ok(ListResult {
         files: page.files,
         has_more: page.has_more,

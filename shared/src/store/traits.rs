@@ -46,6 +46,20 @@ pub struct ListQuery {
 pub struct ListPage {
     pub files: Vec<FileRecord>,
     pub has_more: bool,
+    /// Where the next page starts when the store stopped at its per-request read bound before
+    /// `limit` files matched (DynamoDB's `LastEvaluatedKey`); `None` means after the last file.
+    pub resume_after: Option<FileId>,
+}
+
+impl ListPage {
+    /// The id the next page's cursor points after, when there is a next page.
+    pub fn next_after(&self) -> Option<FileId> {
+        if !self.has_more {
+            return None;
+        }
+        self.resume_after
+            .or_else(|| self.files.last().map(|f| f.id))
+    }
 }
 
 /// File metadata, keyed `T#<tenant>` / `F#<file_id>`: tenancy is in the key itself.

@@ -28,13 +28,32 @@ use crate::store::{
 };
 
 const CONDITION_FAILED: &str = "ConditionalCheckFailedException";
-/// Items read per page when a user/namespace filter may discard many of them.
-const FILTERED_PAGE: i32 = 200;
 
 #[derive(Clone)]
 pub struct DynamoMeta {
     client: Client,
     table: String,
+    list_bound: ListReadBound,
+}
+
+/// How much one list request may read: a filter that matches little must not read a whole
+/// tenant in one request (and run into the function's timeout). When the bound is hit the page
+/// comes back short, with `has_more` and a cursor at DynamoDB's `LastEvaluatedKey`.
+#[derive(Debug, Clone, Copy)]
+pub struct ListReadBound {
+    /// Items per `Query` when a filter is set (`Limit` counts items read, not matched).
+    pub filtered_page: i32,
+    /// `Query` calls per request.
+    pub max_queries: usize,
+}
+
+impl Default for ListReadBound {
+    fn default() -> Self {
+        ListReadBound {
+            filtered_page: 200,
+            max_queries: 10,
+        }
+    }
 }
 
 fn file_pk(tenant: &str) -> String {
@@ -42,6 +61,15 @@ fn file_pk(tenant: &str) -> String {
 }
 fn file_sk(id: &FileId) -> String {
     format!("F#{id}")
+}
+
+/// The file id in a `LastEvaluatedKey` (`sk` = `F#<id>`).
+fn id_of_key(key: &Item) -> StoreResult<FileId> {
+    key.get("sk")
+        .and_then(|v| v.as_s().ok())
+        .and_then(|sk| sk.strip_prefix("F#"))
+        .and_then(FileId::parse)
+        .ok_or_else(|| StoreError::Other("LastEvaluatedKey without a file sort key".into()))
 }
 fn key_pk(key_id: &str) -> String {
     format!("K#{key_id}")
@@ -75,7 +103,13 @@ impl DynamoMeta {
         DynamoMeta {
             client,
             table: table.to_string(),
+            list_bound: ListReadBound::default(),
         }
+    }
+
+    pub fn with_list_read_bound(mut self, bound: ListReadBound) -> Self {
+        self.list_bound = bound;
+        self
     }
 
     async fn get(&self, pk: String, sk: &str) -> StoreResult<Option<Item>> {
@@ -192,15 +226,17 @@ impl FileStore for DynamoMeta {
         let req = req.filter_expression(filter.join(" AND "));
 
         // `Limit` counts items read before the filter, so keep reading until `limit + 1` items
-        // matched (one more tells `has_more`) or the partition is exhausted.
+        // matched (one more tells `has_more`), the partition is exhausted, or the read bound is
+        // reached.
         let want = q.limit.saturating_add(1);
         let mut files: Vec<FileRecord> = Vec::with_capacity(want.min(101));
         let mut start: Option<Item> = None;
-        loop {
+        let mut resume_after = None;
+        for queries in 1.. {
             let need = i32::try_from(want - files.len()).unwrap_or(i32::MAX);
             // One extra read covers the dropped cursor item.
             let page = if filtered {
-                need.max(FILTERED_PAGE)
+                need.max(self.list_bound.filtered_page)
             } else {
                 need.saturating_add(1)
             };
@@ -218,13 +254,23 @@ impl FileStore for DynamoMeta {
                 }
             }
             match out.last_evaluated_key {
-                Some(k) if files.len() < want && !k.is_empty() => start = Some(k),
+                Some(k) if files.len() < want && !k.is_empty() => {
+                    if queries >= self.list_bound.max_queries {
+                        resume_after = Some(id_of_key(&k)?);
+                        break;
+                    }
+                    start = Some(k);
+                }
                 _ => break,
             }
         }
-        let has_more = files.len() > q.limit;
+        let has_more = files.len() > q.limit || resume_after.is_some();
         files.truncate(q.limit);
-        Ok(ListPage { files, has_more })
+        Ok(ListPage {
+            files,
+            has_more,
+            resume_after,
+        })
     }
 }
 

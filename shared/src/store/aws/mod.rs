@@ -19,7 +19,7 @@ use aws_sdk_s3::config::{Credentials, SharedCredentialsProvider};
 /// The SDK crates, so tests and tools reach the raw API at the very versions used here.
 pub use {aws_sdk_dynamodb, aws_sdk_s3};
 
-pub use dynamo::DynamoMeta;
+pub use dynamo::{DynamoMeta, ListReadBound};
 pub use provision::{create_bucket, create_table};
 pub use s3::{S3Blobs, PENDING_TAG};
 pub use signer::S3Signer;

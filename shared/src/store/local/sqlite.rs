@@ -260,7 +260,11 @@ impl FileStore for SqliteMeta {
             }
             let has_more = files.len() > limit;
             files.truncate(limit);
-            Ok(ListPage { files, has_more })
+            Ok(ListPage {
+                files,
+                has_more,
+                resume_after: None,
+            })
         })
         .await
     }
