@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use bytes::Bytes;
-use filegate_tests::harness::{get_url, send_url, skip_on_aws, TestServer};
+use filegate_tests::harness::{aws_mode, get_url, send_url, skip_on_aws, TestServer};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -462,4 +462,113 @@ async fn fifty_mib_goes_up_in_parts_and_comes_back_identical() {
     let got = get_url(redirect.header("location").unwrap(), &[]).await;
     assert_eq!(got.status, 200);
     assert_eq!(hex::encode(Sha256::digest(&got.body)), sha);
+}
+
+/// Creates an upload of `body` (which must land above the multipart threshold), PUTs
+/// `chunks[n - 1]` on part n's signed URL, and returns the file id with the parts to complete.
+async fn put_parts(
+    s: &TestServer,
+    body: serde_json::Value,
+    chunks: &[Vec<u8>],
+) -> (String, Vec<serde_json::Value>) {
+    let res = s.authed("POST", "/v1/uploads").json(body).send().await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let j = res.json();
+    let parts = j["upload"]["parts"].as_array().expect("a multipart upload");
+    assert_eq!(parts.len(), chunks.len());
+    let mut done = Vec::new();
+    for (p, chunk) in parts.iter().zip(chunks) {
+        let url = p["url"].as_str().unwrap();
+        let res = send_url("PUT", url, &[], Bytes::from(chunk.clone())).await;
+        assert_eq!(res.status, 200, "{}", res.text());
+        done.push(json!({"part_number": p["part_number"], "etag": res.header("etag").unwrap()}));
+    }
+    (j["file"]["id"].as_str().unwrap().to_string(), done)
+}
+
+/// After a refused completion: no bytes anywhere, and the record is still the pending upload
+/// (it expires like any abandoned one), which cannot be downloaded or completed again.
+async fn assert_refused_upload_left_nothing(s: &TestServer, id: &str, parts: &[serde_json::Value]) {
+    assert!(s.blobs().await.is_empty(), "{:?}", s.blobs().await);
+    let f = s.authed("GET", &format!("/v1/files/{id}")).send().await;
+    assert_eq!(f.status, 200, "{}", f.text());
+    assert_eq!(f.json()["status"], "pending");
+    assert!(f.json()["sha256"].is_null());
+    s.authed("GET", &format!("/v1/files/{id}/download"))
+        .send()
+        .await
+        .assert_error(409, "conflict");
+    // The store's multipart upload was consumed by the refused completion: the same parts
+    // cannot bring the object back. (moto answers a completed upload id with a 500, not
+    // NoSuchUpload, which we report as 503: only the local store gives the exact answer.)
+    let again = s
+        .authed("POST", &format!("/v1/uploads/{id}/complete"))
+        .json(json!({ "parts": parts }))
+        .send()
+        .await;
+    if aws_mode().is_none() {
+        again.assert_error(400, "invalid_param");
+    }
+    assert!(!again.status.is_success(), "{}", again.text());
+    assert!(s.blobs().await.is_empty(), "{:?}", s.blobs().await);
+}
+
+/// Parts are not pinned like a single PUT: a part with other bytes of the right length is
+/// accepted by the store, and only the checksum at completion catches it.
+#[tokio::test]
+async fn multipart_bytes_that_miss_the_declared_sha256_are_deleted() {
+    let s = TestServer::start_with(small_parts).await;
+    let bytes = data(4096 * 3 + 100);
+    let sha = hex::encode(Sha256::digest(&bytes));
+    let mut chunks: Vec<Vec<u8>> = bytes.chunks(4096).map(<[u8]>::to_vec).collect();
+    chunks[1][10] ^= 0xff;
+    let (id, parts) = put_parts(
+        &s,
+        json!({"name": "big.bin", "size": bytes.len(), "sha256": sha}),
+        &chunks,
+    )
+    .await;
+    let res = s
+        .authed("POST", &format!("/v1/uploads/{id}/complete"))
+        .json(json!({ "parts": parts }))
+        .send()
+        .await;
+    res.assert_error(400, "invalid_param");
+    assert!(res.json()["message"].as_str().unwrap().contains("SHA-256"));
+    assert_refused_upload_left_nothing(&s, &id, &parts).await;
+}
+
+/// Parts are not pinned in length either: whatever they add up to is checked against the
+/// declared size (no `sha256` declared, so the size check alone stands between).
+#[tokio::test]
+async fn multipart_parts_that_add_up_to_another_size_are_deleted() {
+    let s = TestServer::start_with(small_parts).await;
+    let bytes = data(4096 * 3 + 100);
+    let exact: Vec<Vec<u8>> = bytes.chunks(4096).map(<[u8]>::to_vec).collect();
+    let mut short_last = exact.clone();
+    short_last[3].truncate(50);
+    let mut long_middle = exact.clone();
+    long_middle[1].extend_from_slice(&[1, 2, 3]);
+    for (case, chunks, complete_with) in [
+        ("the last part is short", short_last, 4),
+        ("a middle part is long", long_middle, 4),
+        ("the last part is left out", exact, 3),
+    ] {
+        let (id, mut parts) =
+            put_parts(&s, json!({"name": "big.bin", "size": bytes.len()}), &chunks).await;
+        parts.truncate(complete_with);
+        let res = s
+            .authed("POST", &format!("/v1/uploads/{id}/complete"))
+            .json(json!({ "parts": parts }))
+            .send()
+            .await;
+        assert_eq!(res.status, 400, "{case}: {}", res.text());
+        res.assert_error(400, "invalid_param");
+        let msg = res.json()["message"].as_str().unwrap().to_string();
+        assert!(
+            msg.contains(&format!("{} were declared", bytes.len())),
+            "{case}: {msg}"
+        );
+        assert_refused_upload_left_nothing(&s, &id, &parts).await;
+    }
 }
