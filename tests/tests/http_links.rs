@@ -348,3 +348,24 @@ async fn a_304_412_or_416_does_not_spend_a_single_use_link() {
     assert_eq!(first.body.as_ref(), b"hello");
     get_url(&url, &[]).await.assert_error(404, "link_expired");
 }
+
+#[tokio::test]
+async fn links_true_on_a_pending_upload_gives_the_file_with_null_links() {
+    let s = TestServer::start().await;
+    let up = s
+        .authed("POST", "/v1/uploads")
+        .json(json!({"name": "big.bin", "size": 10}))
+        .send()
+        .await;
+    assert_eq!(up.status, 201, "{}", up.text());
+    let id = up.json()["file"]["id"].as_str().unwrap().to_string();
+    let res = s
+        .authed("GET", &format!("/v1/files/{id}?links=true"))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let f = res.json();
+    assert_eq!(f["status"], "pending");
+    assert!(f["download_path"].is_null() && f["preview_path"].is_null());
+    assert!(f.as_object().unwrap().contains_key("links_expire_at"));
+}

@@ -1,7 +1,7 @@
 //! `GET /v1/files/{id}` (optionally with fresh links) and `GET /v1/files`.
 
 use filegate_shared::backend::Backend;
-use filegate_shared::domain::{FileId, FileRecord, LinkKind, Principal};
+use filegate_shared::domain::{FileId, FileRecord, FileStatus, LinkKind, Principal};
 use filegate_shared::http::request::Query;
 use filegate_shared::http::{response, Request, Response};
 use filegate_shared::ops::files::{get_file, list_files, ListRequest};
@@ -19,7 +19,14 @@ pub async fn get(
     let file = get_file(b.files.as_ref(), who, &id).await?;
     let mut body = file.to_json();
     if q.bool("links")?.unwrap_or(false) {
-        with_links(b, who, &file, &mut body).await?;
+        if file.status == FileStatus::Ready {
+            with_links(b, who, &file, &mut body).await?;
+        } else {
+            // Polling a direct upload with `links=true` gets the File; links exist once it is ready.
+            for field in ["download_path", "preview_path", "links_expire_at"] {
+                body[field] = serde_json::Value::Null;
+            }
+        }
     }
     Ok(response::json(StatusCode::OK, &body))
 }
