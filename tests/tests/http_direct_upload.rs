@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use bytes::Bytes;
-use filegate_tests::harness::{aws_mode, get_url, send_url, skip_on_aws, TestServer};
+use filegate_tests::harness::{get_url, send_url, skip_on_aws, TestServer};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -486,30 +486,19 @@ async fn put_parts(
     (j["file"]["id"].as_str().unwrap().to_string(), done)
 }
 
-/// After a refused completion: no bytes anywhere, and the record is still the pending upload
-/// (it expires like any abandoned one), which cannot be downloaded or completed again.
+/// After a refused multipart completion: no bytes anywhere, and no record either (the store's
+/// multipart upload was consumed by assembling the object, so a retry must start over).
 async fn assert_refused_upload_left_nothing(s: &TestServer, id: &str, parts: &[serde_json::Value]) {
     assert!(s.blobs().await.is_empty(), "{:?}", s.blobs().await);
-    let f = s.authed("GET", &format!("/v1/files/{id}")).send().await;
-    assert_eq!(f.status, 200, "{}", f.text());
-    assert_eq!(f.json()["status"], "pending");
-    assert!(f.json()["sha256"].is_null());
-    s.authed("GET", &format!("/v1/files/{id}/download"))
+    s.authed("GET", &format!("/v1/files/{id}"))
         .send()
         .await
-        .assert_error(409, "conflict");
-    // The store's multipart upload was consumed by the refused completion: the same parts
-    // cannot bring the object back. (moto answers a completed upload id with a 500, not
-    // NoSuchUpload, which we report as 503: only the local store gives the exact answer.)
-    let again = s
-        .authed("POST", &format!("/v1/uploads/{id}/complete"))
+        .assert_error(404, "file_not_found");
+    s.authed("POST", &format!("/v1/uploads/{id}/complete"))
         .json(json!({ "parts": parts }))
         .send()
-        .await;
-    if aws_mode().is_none() {
-        again.assert_error(400, "invalid_param");
-    }
-    assert!(!again.status.is_success(), "{}", again.text());
+        .await
+        .assert_error(404, "file_not_found");
     assert!(s.blobs().await.is_empty(), "{:?}", s.blobs().await);
 }
 

@@ -213,11 +213,16 @@ pub async fn complete_upload(
         .await?
         .ok_or_else(|| ApiError::invalid("No bytes have been uploaded for this file yet."))?;
     if stored != file.size {
-        blobs.delete(&key).await?;
-        return Err(ApiError::invalid(format!(
-            "The uploaded object has {stored} bytes, but {} were declared; it was deleted.",
-            file.size
-        )));
+        return Err(refuse(
+            files,
+            blobs,
+            &file,
+            format!(
+                "The uploaded object has {stored} bytes, but {} were declared; it was deleted.",
+                file.size
+            ),
+        )
+        .await);
     }
     let head = blobs.get(&key, Some(0..=stored.min(8192) - 1)).await?;
     let sha256 = if stored <= HASH_ON_COMPLETE_MAX {
@@ -230,10 +235,14 @@ pub async fn complete_upload(
     };
     if let (Some(declared), Some(actual)) = (&file.declared_sha256, &sha256) {
         if declared != actual {
-            blobs.delete(&key).await?;
-            return Err(ApiError::invalid(
-                "The uploaded object's SHA-256 does not match the declared one; it was deleted.",
-            ));
+            return Err(refuse(
+                files,
+                blobs,
+                &file,
+                "The uploaded object's SHA-256 does not match the declared one; it was deleted."
+                    .into(),
+            )
+            .await);
         }
     }
     if let Err(e) = check_name_and_type(settings, &file.name, Some(&head)) {
@@ -251,6 +260,27 @@ pub async fn complete_upload(
     multipart.commit_object(&key).await?;
     tracing::info!(audit = "upload_complete", tenant = %who.tenant, key_id = %who.key_id, file_id = %file.id, size = file.size);
     Ok(file)
+}
+
+/// Deletes bytes that miss the declaration. A single PUT keeps its pending record, so the client
+/// can PUT again to the same URL and complete; a multipart upload was consumed by assembling
+/// the object, so its record goes too and a retry starts a new upload (`404` on this id).
+async fn refuse(
+    files: &dyn FileStore,
+    blobs: &dyn BlobStore,
+    file: &FileRecord,
+    message: String,
+) -> ApiError {
+    if let Err(e) = blobs.delete(&file.blob_key()).await {
+        return e.into();
+    }
+    if file.upload_id.is_some() {
+        if let Err(e) = files.delete_file(&file.tenant, &file.id).await {
+            return e.into();
+        }
+        return ApiError::invalid(format!("{message} Start a new upload."));
+    }
+    ApiError::invalid(format!("{message} PUT the bytes again, then complete."))
 }
 
 /// SHA-256 of a stored object, read in bounded chunks (never the whole object in memory).
