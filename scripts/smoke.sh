@@ -5,6 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-target/debug/filegate}"
 [ -x "$bin" ] || cargo build -q -p filegate-cli
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" # absolute: the checks run elsewhere
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
@@ -46,11 +47,21 @@ link="$(curl -s "${H[@]}" -H 'content-type: application/json' -d '{"kind":"downl
 lpath="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["path"])' "$link" 2>/dev/null)"
 check "a 1-use link works once" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' '$base$lpath')\" = 200 ] && [ \"\$(curl -s -o /dev/null -w '%{http_code}' '$base$lpath')\" = 404 ]"
 check "rename" sh -c "curl -s -X PATCH -H 'X-API-Key: $KEY' -H 'content-type: application/json' -d '{\"name\":\"renamed.pdf\"}' '$base/v1/files/$id' | grep -q renamed.pdf"
-check "keys create works while serve runs" sh -c "k=\$('$OLDPWD/$bin' keys create --tenant acme --scopes read --data-dir '$work/data') && curl -sf -H \"X-API-Key: \$k\" '$base/v1/files' >/dev/null"
-check "keys list shows both tenants" sh -c "'$OLDPWD/$bin' keys list --data-dir '$work/data' | grep -q acme"
+check "keys create works while serve runs" sh -c "k=\$('$bin' keys create --tenant acme --scopes read --data-dir '$work/data') && curl -sf -H \"X-API-Key: \$k\" '$base/v1/files' >/dev/null"
+check "keys list shows both tenants" sh -c "'$bin' keys list --data-dir '$work/data' | grep -q acme"
+ukey="$("$bin" keys create --tenant acme --user alice --data-dir "$work/data" 2>/dev/null)"
+check "keys create --user binds uploads to that user" sh -c "curl -s -H 'X-API-Key: $ukey' -F 'file=@Résumé 2026 — final.pdf' '$base/v1/files' | grep -q '\"created_by\":\"alice\"'"
+check "keys list --tenant shows only that tenant" sh -c "out=\$('$bin' keys list --tenant acme --data-dir '$work/data') && echo \"\$out\" | grep -q alice && ! echo \"\$out\" | grep -q ' dev '"
+check "keys revoke from a second process is immediate" sh -c "'$bin' keys revoke '$(echo "$ukey" | cut -d_ -f2)' --data-dir '$work/data' && [ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'X-API-Key: $ukey' '$base/v1/files')\" = 401 ]"
 check "a tampered cursor is 400" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'X-API-Key: $KEY' '$base/v1/files?cursor=abc.def')\" = 400 ]"
 check "delete is 204" sh -c "[ \"\$(curl -s -X DELETE -o /dev/null -w '%{http_code}' -H 'X-API-Key: $KEY' '$base/v1/files/$id')\" = 204 ]"
 check "deleted file is 404" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'X-API-Key: $KEY' '$base/v1/files/$id')\" = 404 ]"
 check "the server logged JSON lines with request ids" grep -q '"request_id"' "$work/err.log"
+# A restart on the same data prints no key: the dev key is shown once, on the first start.
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+"$bin" serve --addr "127.0.0.1:$port" --data-dir "$work/data" >"$work/out2.log" 2>"$work/err2.log" &
+pid=$!
+for _ in $(seq 100); do grep -q listening "$work/out2.log" 2>/dev/null && break; sleep 0.1; done
+check "a restart prints no key" sh -c "grep -q listening '$work/out2.log' && ! grep -q 'fg_' '$work/out2.log' '$work/err2.log'"
 echo "smoke: $pass passed, $fail failed"
 [ "$fail" = 0 ]
