@@ -142,17 +142,21 @@ async fn another_tenants_file_is_indistinguishable_from_a_missing_one() {
     );
 }
 
-#[tokio::test]
-async fn a_user_bound_key_sees_only_its_users_files() {
-    let s = TestServer::start().await;
-    let alice = s.new_key("dev", Some("alice"), "").await;
-    let bobs = s
-        .upload_as(&s.key, "bob.txt", b"b", &[("user", "bob")])
+/// A file uploaded by the unbound dev key on behalf of user bob.
+async fn bobs_file(s: &TestServer) -> String {
+    s.upload_as(&s.key, "bob.txt", b"b", &[("user", "bob")])
         .await
         .json()["id"]
         .as_str()
         .unwrap()
-        .to_string();
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_user_bound_key_sees_only_its_users_files() {
+    let s = TestServer::start().await;
+    let alice = s.new_key("dev", Some("alice"), "").await;
+    let bobs = bobs_file(&s).await;
     // Uploads are recorded as the bound user, and naming another user is refused.
     let mine = s.upload_as(&alice, "alice.txt", b"a", &[]).await;
     assert_eq!(mine.json()["created_by"], "alice");
@@ -216,13 +220,7 @@ async fn unknown_routes_and_methods_get_the_envelope() {
 async fn a_user_bound_key_cannot_reach_another_users_file_through_links_or_preview() {
     let s = TestServer::start().await;
     let alice = s.new_key("dev", Some("alice"), "").await;
-    let bobs = s
-        .upload_as(&s.key, "bob.txt", b"b", &[("user", "bob")])
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let bobs = bobs_file(&s).await;
     let link = s
         .authed("POST", &format!("/v1/files/{bobs}/links"))
         .json(serde_json::json!({"kind": "download"}))
