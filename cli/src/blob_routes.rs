@@ -37,11 +37,6 @@ const CHUNK: usize = 256 * 1024;
 /// cached no longer than that, nor past its own expiry.
 const MAX_AGE: u64 = 3600;
 
-/// Copies of the preview function's CSPs (`functions/preview/src/headers.rs`, private to that
-/// crate): keep them identical. `tests/tests/http_preview.rs` compares the two responses.
-const SANDBOX_CSP: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
-const PDF_CSP: &str = "default-src 'none'; object-src 'self'; frame-ancestors 'self'";
-
 fn error(err: ApiError, request_id: &str) -> http::Response<BoxBody> {
     crate::server::to_hyper(filegate_shared::http::response::error(&err, request_id))
 }
@@ -110,14 +105,7 @@ async fn validators_of(
 }
 
 fn csp_for(overrides: Option<&ResponseOverrides>) -> &'static str {
-    let essence = overrides
-        .and_then(|o| o.content_type.split(';').next())
-        .map(str::trim);
-    if essence.is_some_and(|t| t.eq_ignore_ascii_case("application/pdf")) {
-        PDF_CSP
-    } else {
-        SANDBOX_CSP
-    }
+    filegate_shared::http::csp::for_media_type(overrides.map_or("", |o| o.content_type.as_str()))
 }
 
 /// Validators and caching, on 200, 206 and 304 alike.

@@ -10,13 +10,6 @@ use http::header::{self, HeaderMap, HeaderValue};
 
 pub const CACHE_CONTROL: &str = "private, max-age=3600";
 
-/// For inline content we do serve: no scripts, no plugins, no forms, a unique origin. Images
-/// and plain text still display under it.
-const SANDBOX_CSP: &str = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox";
-/// PDFs are shown by the browser's own viewer, which a `sandbox` directive would block; scripts
-/// and framing are still refused.
-const PDF_CSP: &str = "default-src 'none'; object-src 'self'; frame-ancestors 'self'";
-
 /// Active types (HTML, SVG, scripts...) are always attachments: they never run in our origin.
 pub fn disposition_for(file: &FileRecord, wants_attachment: bool) -> Disposition {
     if wants_attachment || is_active(&file.mime_type) {
@@ -83,14 +76,9 @@ pub fn put_representation(
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    let csp = if file.mime_type == "application/pdf" {
-        PDF_CSP
-    } else {
-        SANDBOX_CSP
-    };
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(csp),
+        HeaderValue::from_static(filegate_shared::http::csp::for_media_type(&file.mime_type)),
     );
     Ok(())
 }

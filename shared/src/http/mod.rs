@@ -3,6 +3,7 @@
 
 pub mod conditional;
 pub mod content_disposition;
+pub mod csp;
 pub mod form;
 pub mod query;
 pub mod range;
