@@ -215,17 +215,19 @@ async fn rfc9110_14_2_several_ranges_and_bad_syntax_get_the_whole_body() {
     assert_eq!(unit.status, 200);
 }
 
+/// One response header of a plain authenticated GET (a validator to send back).
+async fn header_of(s: &TestServer, path: &str, name: &str) -> String {
+    let res = s.authed("GET", path).send().await;
+    res.header(name)
+        .unwrap_or_else(|| panic!("no {name} on GET {path}"))
+        .to_string()
+}
+
 #[tokio::test]
 async fn rfc9110_13_1_5_if_range_honored() {
     let data = body_of(300);
     let (s, path) = server_with("data.bin", &data).await;
-    let etag = s
-        .authed("GET", &path)
-        .send()
-        .await
-        .header("etag")
-        .unwrap()
-        .to_string();
+    let etag = header_of(&s, &path, "etag").await;
     let hit = s
         .authed("GET", &path)
         .header("range", "bytes=0-9")
@@ -246,13 +248,7 @@ async fn rfc9110_13_1_5_if_range_honored() {
 #[tokio::test]
 async fn rfc9110_8_8_3_the_html_page_has_its_own_etag_and_conditionals_use_it() {
     let (s, path) = server_with("t.csv", b"a,b\n1,2\n").await;
-    let raw_etag = s
-        .authed("GET", &path)
-        .send()
-        .await
-        .header("etag")
-        .unwrap()
-        .to_string();
+    let raw_etag = header_of(&s, &path, "etag").await;
     let html_path = format!("{path}?render=html");
     let page = s.authed("GET", &html_path).send().await;
     assert_eq!(page.status, 200);
@@ -316,13 +312,7 @@ async fn rfc9110_13_1_2_etag_round_trip_gives_304() {
 #[tokio::test]
 async fn rfc9110_13_1_3_if_modified_since_gives_304() {
     let (s, path) = server_with("a.txt", b"cache me").await;
-    let lm = s
-        .authed("GET", &path)
-        .send()
-        .await
-        .header("last-modified")
-        .unwrap()
-        .to_string();
+    let lm = header_of(&s, &path, "last-modified").await;
     assert_eq!(
         s.authed("GET", &path)
             .header("if-modified-since", &lm)
@@ -345,13 +335,7 @@ async fn rfc9110_13_1_3_if_modified_since_gives_304() {
 #[tokio::test]
 async fn rfc9110_13_1_1_if_match_mismatch_is_412() {
     let (s, path) = server_with("a.txt", b"x").await;
-    let etag = s
-        .authed("GET", &path)
-        .send()
-        .await
-        .header("etag")
-        .unwrap()
-        .to_string();
+    let etag = header_of(&s, &path, "etag").await;
     s.authed("GET", &path)
         .header("if-match", "\"stale\"")
         .send()
