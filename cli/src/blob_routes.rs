@@ -16,7 +16,6 @@ use filegate_shared::domain::{FileId, FileStatus};
 use filegate_shared::http::conditional::{
     evaluate_preconditions, http_date, if_range_matches, Precondition, Validators,
 };
-use filegate_shared::http::query::parse_query;
 use filegate_shared::http::range::{evaluate_range, RangeOutcome};
 use filegate_shared::store::local::multipart::part_etag;
 use filegate_shared::store::local::{BlobGrant, BLOB_PREFIX};
@@ -54,9 +53,20 @@ pub async fn handle(
         Err(e) => return error(ApiError::denied(e.to_string()), request_id),
     };
     let result = match grant {
-        BlobGrant::Get { key, overrides } => {
-            let max_age = remaining_life(&query, now.unix_timestamp()).min(MAX_AGE);
-            get(local, &req, &key, overrides, max_age).await
+        BlobGrant::Get {
+            key,
+            overrides,
+            expires,
+        } => {
+            let remaining = u64::try_from(expires.saturating_sub(now.unix_timestamp()));
+            get(
+                local,
+                &req,
+                &key,
+                overrides,
+                remaining.unwrap_or(0).min(MAX_AGE),
+            )
+            .await
         }
         BlobGrant::Put { key, pins } => put(local, req, &key, &pins).await,
         BlobGrant::Part {
@@ -66,16 +76,6 @@ pub async fn handle(
         } => put_part(local, req, &upload_id, part_number).await,
     };
     result.unwrap_or_else(|e| error(e, request_id))
-}
-
-/// Seconds until the (already verified) URL's `expires`; 0 if it cannot be read.
-fn remaining_life(query: &str, now: i64) -> u64 {
-    parse_query(query)
-        .into_iter()
-        .find(|(k, _)| k == "expires")
-        .and_then(|(_, v)| v.parse::<i64>().ok())
-        .and_then(|expires| u64::try_from(expires.saturating_sub(now)).ok())
-        .unwrap_or(0)
 }
 
 /// The blob's validators. For a ready file's blob (`<tenant>/<id>`), the file record's own: its

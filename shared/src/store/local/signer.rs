@@ -29,6 +29,8 @@ pub enum BlobGrant {
     Get {
         key: String,
         overrides: Option<ResponseOverrides>,
+        /// Unix seconds when the URL stops working: caches may keep the response until then.
+        expires: i64,
     },
     Put {
         key: String,
@@ -142,7 +144,11 @@ impl LocalSigner {
                     }),
                     _ => None,
                 };
-                Ok(BlobGrant::Get { key, overrides })
+                Ok(BlobGrant::Get {
+                    key,
+                    overrides,
+                    expires,
+                })
             }
             "put" if method == http::Method::PUT => Ok(BlobGrant::Put {
                 key,
@@ -250,7 +256,8 @@ mod tests {
             grant,
             BlobGrant::Get {
                 key: "dev/x".into(),
-                overrides: Some(o)
+                overrides: Some(o),
+                expires: req.expires_at.unix_timestamp(),
             }
         );
     }
