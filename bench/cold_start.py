@@ -71,7 +71,7 @@ def main():
                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}])
     print(f"{'binary':<20} {'median ms':>10} {'p90 ms':>8} {'min ms':>8}  ({args.runs} runs, {args.profile}, {args.backend} backend)")
     for name in BINARIES:
-        path = os.path.join(root, "target", args.profile, name)
+        path = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target")), args.profile, name)
         if not os.path.exists(path):
             sys.exit(f"cold_start: build first: cargo build --{args.profile} --bins (missing {path})")
         samples = []

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 secs="${1:-10}"
 command -v wrk >/dev/null || { echo "bench: needs wrk (apt-get install wrk)" >&2; exit 2; }
 cargo build --release -q -p filegate-cli
-bin=target/release/filegate
+bin="${CARGO_TARGET_DIR:-target}/release/filegate"
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"

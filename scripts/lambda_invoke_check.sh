@@ -94,7 +94,7 @@ echo "building the function binaries and seed-fixtures (debug)"
 cargo build -q -p filegate-upload -p filegate-metadata -p filegate-preview -p filegate-presign \
     -p filegate-tests --bins
 echo "built in $(secs_since "$t_start")s"
-seed_bin=target/debug/seed-fixtures
+seed_bin="${CARGO_TARGET_DIR:-target}/debug/seed-fixtures"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/lambda-invoke-check.XXXXXX")"
 watch_pid=""
@@ -259,7 +259,7 @@ start_function() {
         AWS_LAMBDA_FUNCTION_NAME="$1" AWS_LAMBDA_FUNCTION_VERSION=1 \
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE=4096 \
         AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$port/.rt/$1" \
-        "target/debug/$1" >"$3" 2>&1 </dev/null &
+        "${CARGO_TARGET_DIR:-target}/debug/$1" >"$3" 2>&1 </dev/null &
     fn_pid=$!
 }
 

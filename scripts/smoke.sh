@@ -3,7 +3,7 @@
 # Usage: scripts/smoke.sh [path/to/filegate]   (default: target/debug/filegate)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bin="${1:-target/debug/filegate}"
+bin="${1:-${CARGO_TARGET_DIR:-target}/debug/filegate}"
 [ -x "$bin" ] || cargo build -q -p filegate-cli
 bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" # absolute: the checks run elsewhere
 work="$(mktemp -d)"

@@ -13,11 +13,13 @@ quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 
 step() { printf '\n==> %s\n' "$*"; }
+# Where cargo puts binaries (CARGO_TARGET_DIR is honoured, as cargo does).
+bin="${CARGO_TARGET_DIR:-target}/debug/filegate"
 
 if [ "$quick" = 1 ]; then
     step "cargo test (local backend)"
     cargo test --workspace
-    bash scripts/smoke.sh target/debug/filegate
+    bash scripts/smoke.sh "$bin"
     exit 0
 fi
 
@@ -38,7 +40,7 @@ cargo test --workspace
 
 step "the README walkthrough with the real binary and curl"
 cargo build -q -p filegate-cli
-bash scripts/smoke.sh target/debug/filegate
+bash scripts/smoke.sh "$bin"
 
 step "HTTP contract suites again, on the AWS backend (DynamoDB + S3 on moto)"
 FILEGATE_TEST_BACKEND=aws cargo test -p filegate-tests --test http_upload --test http_metadata \
@@ -50,8 +52,8 @@ step "the README walkthrough again, with \`filegate serve --backend aws\` on mot
     export FILEGATE_BACKEND=aws FILEGATE_TABLE=filegate-smoke FILEGATE_BUCKET=filegate-smoke \
         FILEGATE_S3_FORCE_PATH_STYLE=1 AWS_ENDPOINT_URL="$FILEGATE_TEST_MOTO_URL" \
         AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-    target/debug/filegate provision
-    bash scripts/smoke.sh target/debug/filegate
+    "$bin" provision
+    bash scripts/smoke.sh "$bin"
 )
 
 step "template.yaml: cfn-lint, sam validate --lint, dependency/route checks"
@@ -68,9 +70,9 @@ bash scripts/lambda_invoke_check.sh
 
 step "headless Chromium: inline PDF/PNG, HTML/SVG downloaded, CSV preview escaped"
 if [ "${CI:-}" = "true" ]; then
-    python3 scripts/browser_check.py --bin target/debug/filegate
+    python3 scripts/browser_check.py --bin "$bin"
 else
-    python3 scripts/browser_check.py --bin target/debug/filegate --skip-if-missing
+    python3 scripts/browser_check.py --bin "$bin" --skip-if-missing
 fi
 
 step "all suites passed"
